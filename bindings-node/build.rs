@@ -1,0 +1,4 @@
+//! Sets the linker flags an N-API addon needs.
+fn main() {
+    napi_build::setup();
+}

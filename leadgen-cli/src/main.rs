@@ -1,0 +1,17 @@
+//! The `leadgen` command-line program.
+
+fn main() {
+    let arg = std::env::args().nth(1);
+    match arg.as_deref() {
+        Some("--version") | Some("-V") | Some("version") => {
+            println!("leadgen {}", leadgen::VERSION)
+        }
+        _ => {
+            eprintln!(
+                "leadgen {}: no commands yet (see README.md)",
+                leadgen::VERSION
+            );
+            std::process::exit(2);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! The domain model: tenants, companies, contacts, provenance, enrichment output.
+
+pub mod company;
+pub mod contact;
+pub mod credits;
+pub mod enrichment;
+pub mod entity;
+pub mod ids;
+pub mod legal;
+pub mod provenance;
+
+pub use company::Company;
+pub use contact::{Contact, Department, EmailStatus, Seniority};
+pub use credits::Credits;
+pub use enrichment::{Citation, EnrichmentResult};
+pub use entity::{Entity, EntityKind, EntityRef};
+pub use ids::{CompanyId, ContactId, RunId, TenantId};
+pub use legal::{Address, Director, IndustryCode, LegalProfile, LegalStatus, Money};
+pub use provenance::{FieldProvenance, Provenance};

@@ -1,0 +1,115 @@
+//! The `Store` trait and its focused parts. Backends (leadgen-store) implement these;
+//! users hold a [`TenantStore`](super::TenantStore) handle instead of calling them.
+//!
+//! Every method takes the tenant explicitly: a backend never has an "ambient" tenant,
+//! and on PostgreSQL the tenant is also set per transaction for row-level security.
+
+use std::fmt::Debug;
+
+use async_trait::async_trait;
+
+use super::query::{AuditFilter, CompanyFilter, ContactFilter, Page, PageRequest, UpsertReport};
+use super::records::{AuditEntry, Completion, RunRecord, StageRunRecord};
+use crate::error::Result;
+use crate::model::{Company, CompanyId, Contact, ContactId, EntityRef, RunId, TenantId};
+
+/// Companies and contacts.
+#[async_trait]
+pub trait EntityStore: Send + Sync + Debug {
+    /// Inserts or replaces companies by id, in one transaction per batch: either
+    /// every company of the call is written or none is.
+    async fn upsert_companies(
+        &self,
+        tenant: &TenantId,
+        companies: &[Company],
+    ) -> Result<UpsertReport>;
+    /// One company, if it exists for this tenant.
+    async fn get_company(&self, tenant: &TenantId, id: CompanyId) -> Result<Option<Company>>;
+    /// Deletes a company; `true` if it existed for this tenant. Contacts linked to
+    /// it keep existing, unlinked.
+    async fn delete_company(&self, tenant: &TenantId, id: CompanyId) -> Result<bool>;
+    /// Companies matching `filter`, one page at a time, in id order.
+    async fn list_companies(
+        &self,
+        tenant: &TenantId,
+        filter: &CompanyFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Company>>;
+    /// How many companies match `filter`.
+    async fn count_companies(&self, tenant: &TenantId, filter: &CompanyFilter) -> Result<u64>;
+
+    /// Inserts or replaces contacts by id, all-or-nothing per call.
+    async fn upsert_contacts(
+        &self,
+        tenant: &TenantId,
+        contacts: &[Contact],
+    ) -> Result<UpsertReport>;
+    /// One contact, if it exists for this tenant.
+    async fn get_contact(&self, tenant: &TenantId, id: ContactId) -> Result<Option<Contact>>;
+    /// Deletes a contact; `true` if it existed for this tenant.
+    async fn delete_contact(&self, tenant: &TenantId, id: ContactId) -> Result<bool>;
+    /// Contacts matching `filter`, one page at a time, in id order.
+    async fn list_contacts(
+        &self,
+        tenant: &TenantId,
+        filter: &ContactFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Contact>>;
+    /// How many contacts match `filter`.
+    async fn count_contacts(&self, tenant: &TenantId, filter: &ContactFilter) -> Result<u64>;
+}
+
+/// Runs, completion records and stage-run records.
+#[async_trait]
+pub trait RunStore: Send + Sync + Debug {
+    /// Creates or replaces a run record.
+    async fn save_run(&self, tenant: &TenantId, run: &RunRecord) -> Result<()>;
+    /// One run.
+    async fn get_run(&self, tenant: &TenantId, id: RunId) -> Result<Option<RunRecord>>;
+    /// The newest runs first.
+    async fn list_runs(&self, tenant: &TenantId, limit: usize) -> Result<Vec<RunRecord>>;
+
+    /// Records completions, replacing any earlier one for the same (entity, stage).
+    async fn record_completions(&self, tenant: &TenantId, completions: &[Completion])
+    -> Result<()>;
+    /// The completions of the given entities for the given stages (all stages when
+    /// `stages` is empty).
+    async fn get_completions(
+        &self,
+        tenant: &TenantId,
+        entities: &[EntityRef],
+        stages: &[String],
+    ) -> Result<Vec<Completion>>;
+    /// Deletes completions (for `force` re-runs); returns how many were deleted.
+    async fn delete_completions(
+        &self,
+        tenant: &TenantId,
+        entities: &[EntityRef],
+        stages: &[String],
+    ) -> Result<u64>;
+
+    /// Appends stage-run records.
+    async fn record_stage_runs(&self, tenant: &TenantId, records: &[StageRunRecord]) -> Result<()>;
+    /// The stage-run records of a run, oldest first.
+    async fn list_stage_runs(&self, tenant: &TenantId, run: RunId) -> Result<Vec<StageRunRecord>>;
+}
+
+/// The append-only audit log.
+#[async_trait]
+pub trait AuditStore: Send + Sync + Debug {
+    /// Appends entries.
+    async fn append_audit(&self, tenant: &TenantId, entries: &[AuditEntry]) -> Result<()>;
+    /// Entries matching `filter`, newest first.
+    async fn list_audit(&self, tenant: &TenantId, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
+}
+
+/// A complete store: every focused part, plus lifecycle.
+///
+/// Object-safe: hold it as `Arc<dyn Store>`.
+#[async_trait]
+pub trait Store: EntityStore + RunStore + AuditStore {
+    /// The backend's name (`sqlite`, `postgres`).
+    fn backend(&self) -> &'static str;
+    /// Closes connections; later calls fail with a `Connection` error.
+    async fn close(&self);
+}

@@ -1,0 +1,5 @@
+//! # leadgen-stages
+//!
+//! Implementations that talk to the world: importers and exporters, email
+//! validation, registry adapters, CRM connectors, mailers, LLM providers. Each
+//! family sits behind a cargo feature.

@@ -1,0 +1,3 @@
+//! # leadgen-store
+//!
+//! Store backends for leadgen.

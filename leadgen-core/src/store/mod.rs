@@ -14,9 +14,11 @@ pub use query::{
     AuditFilter, CompanyFilter, ContactFilter, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest,
     UpsertReport,
 };
-pub use records::{AuditEntry, Completion, CompletionStatus, RunRecord, RunStatus, StageRunRecord};
+pub use records::{
+    AuditEntry, CacheEntry, Completion, CompletionStatus, RunRecord, RunStatus, StageRunRecord,
+};
 pub use tenant::TenantStore;
-pub use traits::{AuditStore, EntityStore, RunStore, Store};
+pub use traits::{AuditStore, CacheStore, EntityStore, RunStore, Store};
 pub use validate::{
     MAX_ATTRIBUTES, MAX_FIELD_BYTES, email_key, validate_company, validate_contact,
 };

@@ -228,3 +228,14 @@ impl AuditEntry {
         }
     }
 }
+
+/// One cached fact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CacheEntry {
+    /// The key within its namespace (e.g. a normalized email address).
+    pub key: String,
+    /// The cached value.
+    pub value: serde_json::Value,
+    /// When it was stored (callers compare it with their TTL).
+    pub stored_at: DateTime<Utc>,
+}

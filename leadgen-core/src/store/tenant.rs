@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::query::{AuditFilter, CompanyFilter, ContactFilter, Page, PageRequest, UpsertReport};
-use super::records::{AuditEntry, Completion, RunRecord, StageRunRecord};
+use super::records::{AuditEntry, CacheEntry, Completion, RunRecord, StageRunRecord};
 use super::traits::Store;
 use crate::error::Result;
 use crate::model::{Company, CompanyId, Contact, ContactId, EntityRef, RunId, TenantId};
@@ -195,5 +195,15 @@ impl TenantStore {
     /// Audit entries, newest first.
     pub async fn list_audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         self.store.list_audit(&self.tenant, filter).await
+    }
+
+    /// Cached entries of `namespace` under `keys`.
+    pub async fn cache_get(&self, namespace: &str, keys: &[String]) -> Result<Vec<CacheEntry>> {
+        self.store.cache_get(&self.tenant, namespace, keys).await
+    }
+
+    /// Stores cache entries.
+    pub async fn cache_put(&self, namespace: &str, entries: &[CacheEntry]) -> Result<()> {
+        self.store.cache_put(&self.tenant, namespace, entries).await
     }
 }

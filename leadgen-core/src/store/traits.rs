@@ -9,7 +9,7 @@ use std::fmt::Debug;
 use async_trait::async_trait;
 
 use super::query::{AuditFilter, CompanyFilter, ContactFilter, Page, PageRequest, UpsertReport};
-use super::records::{AuditEntry, Completion, RunRecord, StageRunRecord};
+use super::records::{AuditEntry, CacheEntry, Completion, RunRecord, StageRunRecord};
 use crate::error::Result;
 use crate::model::{Company, CompanyId, Contact, ContactId, EntityRef, RunId, TenantId};
 
@@ -103,11 +103,32 @@ pub trait AuditStore: Send + Sync + Debug {
     async fn list_audit(&self, tenant: &TenantId, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
 }
 
+/// A per-tenant cache of computed facts keyed by text (email verification results,
+/// DNS answers, …), each entry stamped with the time it was stored so callers can
+/// apply their own TTL.
+#[async_trait]
+pub trait CacheStore: Send + Sync + Debug {
+    /// The entries of `namespace` stored under `keys` (missing keys are left out).
+    async fn cache_get(
+        &self,
+        tenant: &TenantId,
+        namespace: &str,
+        keys: &[String],
+    ) -> Result<Vec<CacheEntry>>;
+    /// Stores entries, replacing earlier ones with the same key.
+    async fn cache_put(
+        &self,
+        tenant: &TenantId,
+        namespace: &str,
+        entries: &[CacheEntry],
+    ) -> Result<()>;
+}
+
 /// A complete store: every focused part, plus lifecycle.
 ///
 /// Object-safe: hold it as `Arc<dyn Store>`.
 #[async_trait]
-pub trait Store: EntityStore + RunStore + AuditStore {
+pub trait Store: EntityStore + RunStore + AuditStore + CacheStore {
     /// The backend's name (`sqlite`, `postgres`).
     fn backend(&self) -> &'static str;
     /// Closes connections; later calls fail with a `Connection` error.

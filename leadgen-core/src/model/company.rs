@@ -55,6 +55,10 @@ pub struct Company {
     pub updated_at: DateTime<Utc>,
     /// When an enrichment stage last ran for it.
     pub last_enriched_at: Option<DateTime<Utc>>,
+    /// Set when dedup merged this company into another: the record stays as a
+    /// tombstone pointing to the survivor, left out of listings unless asked for.
+    #[serde(default)]
+    pub merged_into: Option<CompanyId>,
 }
 
 impl Company {
@@ -79,6 +83,7 @@ impl Company {
             created_at: now,
             updated_at: now,
             last_enriched_at: None,
+            merged_into: None,
         }
     }
 

@@ -171,6 +171,11 @@ pub struct Contact {
     pub updated_at: DateTime<Utc>,
     /// When an enrichment stage last ran for it.
     pub last_enriched_at: Option<DateTime<Utc>>,
+    /// Set when dedup merged this contact into another: the record stays as a
+    /// tombstone pointing to the survivor (so a merge can be undone), and is left out
+    /// of listings unless asked for.
+    #[serde(default)]
+    pub merged_into: Option<ContactId>,
 }
 
 impl Contact {
@@ -201,6 +206,7 @@ impl Contact {
             created_at: now,
             updated_at: now,
             last_enriched_at: None,
+            merged_into: None,
         }
     }
 

@@ -62,6 +62,8 @@ pub struct CompanyFilter {
     pub updated_since: Option<DateTime<Utc>>,
     /// Updated before (staleness).
     pub updated_before: Option<DateTime<Utc>>,
+    /// Include tombstones of merged-away companies (left out by default).
+    pub include_merged: bool,
 }
 
 /// Filters for listing contacts. Every set filter must match (AND); the list
@@ -84,6 +86,8 @@ pub struct ContactFilter {
     pub updated_since: Option<DateTime<Utc>>,
     /// Updated before (staleness).
     pub updated_before: Option<DateTime<Utc>>,
+    /// Include tombstones of merged-away contacts (left out by default).
+    pub include_merged: bool,
 }
 
 /// Filters for reading the audit log.

@@ -323,6 +323,8 @@ impl PostgresStore {
         Ok(n.max(0) as u64)
     }
 
+    /// One document through a `leadgen_*_doc` function (see migration 2): the
+    /// tenant is set and the row read in one statement and one round trip.
     async fn get_doc<T: serde::de::DeserializeOwned>(
         &self,
         sql: &'static str,
@@ -330,14 +332,12 @@ impl PostgresStore {
         tenant: &TenantId,
         id: Uuid,
     ) -> StoreResult<Option<T>> {
-        let mut tx = self.begin(tenant).await?;
         let doc: Option<String> = sqlx::query_scalar(sql)
             .bind(tenant.as_str())
             .bind(id)
-            .fetch_optional(&mut *tx)
+            .fetch_one(&self.pool)
             .await
             .map_err(db("get"))?;
-        tx.commit().await.map_err(db("commit"))?;
         doc.map(|doc| from_doc(BACKEND, table, &id, &doc))
             .transpose()
     }
@@ -363,7 +363,7 @@ impl EntityStore for PostgresStore {
     async fn get_company(&self, tenant: &TenantId, id: CompanyId) -> Result<Option<Company>> {
         Ok(self
             .get_doc(
-                "SELECT doc::text FROM companies WHERE tenant_id = $1 AND id = $2",
+                "SELECT leadgen_company_doc($1, $2)",
                 "companies",
                 tenant,
                 id.0,
@@ -434,7 +434,7 @@ impl EntityStore for PostgresStore {
     async fn get_contact(&self, tenant: &TenantId, id: ContactId) -> Result<Option<Contact>> {
         Ok(self
             .get_doc(
-                "SELECT doc::text FROM contacts WHERE tenant_id = $1 AND id = $2",
+                "SELECT leadgen_contact_doc($1, $2)",
                 "contacts",
                 tenant,
                 id.0,

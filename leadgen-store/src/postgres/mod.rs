@@ -26,11 +26,22 @@ const BACKEND: &str = "postgres";
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The schema, in order. Never edit a released migration: add the next one.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("migrations/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("migrations/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "point_reads",
+        sql: include_str!("migrations/0002_point_reads.sql"),
+    },
+];
+
+/// A pooled connection idle for longer than this is pinged before use; fresher
+/// ones are used at once (a ping costs a round trip per operation).
+const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 
 /// How to reach a PostgreSQL database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +124,15 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(ACQUIRE_TIMEOUT)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > PING_AFTER_IDLE {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_lazy_with(connect);
         Ok(PostgresStore { pool, url })
     }
@@ -130,17 +150,30 @@ impl PostgresStore {
     }
 
     /// A transaction in which row-level security admits `tenant`'s rows only.
+    ///
+    /// `BEGIN` and `set_config` go in one simple-protocol round trip; the tenant is
+    /// spliced into the text, which is safe because a [`TenantId`] holds only
+    /// ASCII letters, digits, `-`, `_` and `.` (checked again here).
     pub(crate) async fn begin(
         &self,
         tenant: &TenantId,
     ) -> StoreResult<Transaction<'static, Postgres>> {
-        let mut tx = self.pool.begin().await.map_err(db("begin"))?;
-        sqlx::query("SELECT set_config('leadgen.tenant', $1, true)")
-            .bind(tenant.as_str())
-            .execute(&mut *tx)
+        let id = tenant.as_str();
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(StoreError::InvalidValue {
+                backend: BACKEND,
+                field: "tenant_id".into(),
+                reason: format!("{id:?} is not a valid tenant id"),
+            });
+        }
+        let begin = format!("BEGIN; SELECT set_config('leadgen.tenant', '{id}', true)");
+        self.pool
+            .begin_with(AssertSqlSafe(begin))
             .await
-            .map_err(db("set tenant"))?;
-        Ok(tx)
+            .map_err(db("begin"))
     }
 }
 

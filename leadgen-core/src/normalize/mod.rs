@@ -1,0 +1,13 @@
+//! Normalization: pure, table-driven functions that make fields comparable.
+//!
+//! Every normalizer keeps what it was given and returns a cleaned form beside it; the
+//! tables (legal forms, titles, nicknames, countries, cities) are data files under
+//! `data/normalize/`, compiled into the library and parsed once on first use.
+
+pub mod company;
+pub mod text;
+
+#[cfg(test)]
+mod test_data;
+
+pub use company::{CompanyName, normalize_company_name, normalize_company_name_in};

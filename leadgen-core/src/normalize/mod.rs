@@ -5,9 +5,13 @@
 //! `data/normalize/`, compiled into the library and parsed once on first use.
 
 pub mod company;
+pub mod country;
+pub mod location;
 pub mod text;
 
 #[cfg(test)]
 mod test_data;
 
 pub use company::{CompanyName, normalize_company_name, normalize_company_name_in};
+pub use country::country_code;
+pub use location::{Location, parse_location, parse_location_in};

@@ -241,11 +241,7 @@ fn find_form(
                 .iter()
                 .find(|f| f.countries.iter().any(|fc| fc.eq_ignore_ascii_case(c)))
         })
-        .or_else(|| {
-            candidates
-                .iter()
-                .find(|f| f.spellings.contains(&exact))
-        })
+        .or_else(|| candidates.iter().find(|f| f.spellings.contains(&exact)))
         .or_else(|| candidates.first())?;
     Some(chosen.canonical)
 }

@@ -83,7 +83,8 @@ static PLACES: LazyLock<Places> = LazyLock::new(|| {
             region: Some(*region).filter(|r| !r.is_empty()),
             country,
         });
-        let names = std::iter::once(*name).chain(rest.first().map(|r| list(r)).into_iter().flatten());
+        let names =
+            std::iter::once(*name).chain(rest.first().map(|r| list(r)).into_iter().flatten());
         for n in names {
             city_by_key.entry(place_key(n)).or_insert(index);
         }
@@ -93,7 +94,8 @@ static PLACES: LazyLock<Places> = LazyLock::new(|| {
         let [code, country, rest @ ..] = row.as_slice() else {
             continue;
         };
-        let names = std::iter::once(*code).chain(rest.first().map(|r| list(r)).into_iter().flatten());
+        let names =
+            std::iter::once(*code).chain(rest.first().map(|r| list(r)).into_iter().flatten());
         for n in names {
             states.entry(place_key(n)).or_insert((*code, *country));
         }
@@ -163,8 +165,7 @@ fn find_city(text: &str) -> Option<&'static City> {
     // "ostrava poruba" from "Ostrava-Poruba").
     let words: Vec<&str> = reduced.split(' ').collect();
     for n in (1..words.len()).rev() {
-        let is_district = words[n].starts_with(|c: char| c.is_ascii_digit())
-            || text.contains('-');
+        let is_district = words[n].starts_with(|c: char| c.is_ascii_digit()) || text.contains('-');
         if is_district && let Some(city) = lookup(&words[..n].join(" ")) {
             return Some(city);
         }
@@ -241,7 +242,9 @@ pub fn parse_location_in(text: &str, default_country: Option<&str>) -> Location 
         && let Some(region) = parts.first()
     {
         match find_state(region) {
-            Some((code, country)) if region.len() == 2 || loc.country.is_none_or(|c| c == country) => {
+            Some((code, country))
+                if region.len() == 2 || loc.country.is_none_or(|c| c == country) =>
+            {
                 loc.region = Some(code.to_string());
                 loc.country = loc.country.or(country_code(country));
             }

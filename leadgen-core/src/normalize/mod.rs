@@ -7,6 +7,7 @@
 pub mod company;
 pub mod country;
 pub mod location;
+pub mod person;
 pub mod text;
 
 #[cfg(test)]
@@ -15,3 +16,4 @@ mod test_data;
 pub use company::{CompanyName, normalize_company_name, normalize_company_name_in};
 pub use country::country_code;
 pub use location::{Location, parse_location, parse_location_in};
+pub use person::{PersonName, nickname_canonical, parse_person_name, repair_capitalization};

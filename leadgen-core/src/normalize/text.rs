@@ -39,7 +39,11 @@ pub fn collapse_whitespace(s: &str) -> String {
 /// Whitespace as found in pasted data: Unicode white space plus the zero-width
 /// characters and BOM that spreadsheets leave behind.
 pub fn is_space(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}'
+        )
 }
 
 /// Folds `s` and splits it into alphanumeric tokens. Apostrophes and dots inside a
@@ -104,7 +108,10 @@ mod tests {
 
     #[test]
     fn tokens_split_on_punctuation() {
-        assert_eq!(fold_tokens("Jean-Luc / Étienne"), ["jean", "luc", "etienne"]);
+        assert_eq!(
+            fold_tokens("Jean-Luc / Étienne"),
+            ["jean", "luc", "etienne"]
+        );
         assert!(fold_tokens(" ,;- ").is_empty());
     }
 }

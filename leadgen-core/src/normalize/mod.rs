@@ -9,6 +9,7 @@ pub mod country;
 pub mod location;
 pub mod person;
 pub mod text;
+pub mod title;
 
 #[cfg(test)]
 mod test_data;
@@ -17,3 +18,4 @@ pub use company::{CompanyName, normalize_company_name, normalize_company_name_in
 pub use country::country_code;
 pub use location::{Location, parse_location, parse_location_in};
 pub use person::{PersonName, nickname_canonical, parse_person_name, repair_capitalization};
+pub use title::{JobTitle, normalize_job_title};

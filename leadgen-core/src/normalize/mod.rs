@@ -6,16 +6,24 @@
 
 pub mod company;
 pub mod country;
+pub mod email;
+pub mod linkedin;
 pub mod location;
 pub mod person;
+pub mod phone;
 pub mod text;
 pub mod title;
+pub mod web;
 
 #[cfg(test)]
 mod test_data;
 
 pub use company::{CompanyName, normalize_company_name, normalize_company_name_in};
 pub use country::country_code;
+pub use email::tidy_email;
+pub use linkedin::{LinkedInKind, LinkedInUrl, canonical_linkedin_url};
 pub use location::{Location, parse_location, parse_location_in};
 pub use person::{PersonName, nickname_canonical, parse_person_name, repair_capitalization};
+pub use phone::{Phone, PhoneProblem, normalize_phone};
 pub use title::{JobTitle, normalize_job_title};
+pub use web::registrable_domain;

@@ -2,7 +2,15 @@ use super::*;
 use crate::normalize::test_data::read_csv;
 
 /// (input, country, display, legal form, key)
-const CASES: &[(&str, Option<&str>, &str, Option<&str>, &str)] = &[
+type Case = (
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+);
+
+const CASES: &[Case] = &[
     ("Google LLC", None, "Google", Some("LLC"), "google"),
     (
         "Golden Gateio L.L.C.",

@@ -2,7 +2,14 @@ use super::*;
 use crate::normalize::test_data::read_csv;
 
 /// (input, city, region, country)
-const CASES: &[(&str, Option<&str>, Option<&str>, Option<&str>)] = &[
+type Case = (
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+const CASES: &[Case] = &[
     ("NYC", Some("New York"), Some("NY"), Some("US")),
     ("New York, NY", Some("New York"), Some("NY"), Some("US")),
     (

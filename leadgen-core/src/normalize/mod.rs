@@ -7,6 +7,7 @@
 pub mod company;
 pub mod country;
 pub mod email;
+pub mod entity;
 pub mod linkedin;
 pub mod location;
 pub mod person;
@@ -21,6 +22,10 @@ mod test_data;
 pub use company::{CompanyName, normalize_company_name, normalize_company_name_in};
 pub use country::country_code;
 pub use email::tidy_email;
+pub use entity::{
+    NormalizeCompanyStage, NormalizeContactStage, NormalizeOptions, NormalizeReport,
+    normalize_company, normalize_company_with, normalize_contact, normalize_contact_with,
+};
 pub use linkedin::{LinkedInKind, LinkedInUrl, canonical_linkedin_url};
 pub use location::{Location, parse_location, parse_location_in};
 pub use person::{PersonName, nickname_canonical, parse_person_name, repair_capitalization};

@@ -271,6 +271,30 @@ pub fn parse_person_name(full: &str) -> PersonName {
     name
 }
 
+/// Takes academic titles and honorifics off the front of a given name (`Ing. Jan` →
+/// `Jan`) and suffixes off the end of a family name (`Nováková, Ph.D.` →
+/// `Nováková`), as tools that split a full name into two columns leave them.
+/// Returns (prefix, name, suffix); the name keeps at least one word.
+///
+/// ```
+/// use leadgen_core::normalize::person::strip_name_titles;
+/// assert_eq!(strip_name_titles("Bc. Igor"), (Some("Bc.".into()), "Igor".into(), None));
+/// assert_eq!(strip_name_titles("Nováková, Ph.D."), (None, "Nováková".into(), Some("Ph.D.".into())));
+/// assert_eq!(strip_name_titles("Dr"), (None, "Dr".into(), None));
+/// ```
+pub fn strip_name_titles(name: &str) -> (Option<String>, String, Option<String>) {
+    let cleaned = collapse_whitespace(&name.replace(',', " "));
+    let words: Vec<&str> = cleaned.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut tokens: &[&str] = &words;
+    let prefixes = take_prefixes(&mut tokens);
+    let suffixes = take_suffixes(&mut tokens, 1);
+    (
+        join_titles(&prefixes, " "),
+        tokens.join(" "),
+        join_titles(&suffixes, ", "),
+    )
+}
+
 /// Repairs the capitalization of a name written in one case: `JOHN O'NEIL` →
 /// `John O'Neil`, `mcdonald` → `McDonald`, `VAN DER BERG` → `van der Berg`,
 /// `ŠEVČÍKOVÁ` → `Ševčíková`. A name that already mixes cases is returned as is

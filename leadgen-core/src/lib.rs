@@ -8,6 +8,7 @@
 pub mod clock;
 pub mod error;
 pub mod model;
+pub mod normalize;
 pub mod providers;
 pub mod stage;
 pub mod store;

@@ -6,7 +6,8 @@
 //!
 //! Arguments: `--rows N` (default 100000), `--out DIR` (where the rows for the
 //! anchor and the results go; default a temp dir), `--pg-url URL` (default
-//! `LEADGEN_TEST_DATABASE_URL` or `postgres://postgres@127.0.0.1:5432/test`).
+//! `LEADGEN_TEST_DATABASE_URL` or `postgres://postgres@127.0.0.1:5432/test`),
+//! `--sqlite-only` (skip PostgreSQL and the anchor's results file; for profiling).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,6 +26,8 @@ struct Args {
     rows: usize,
     out: PathBuf,
     pg_url: String,
+    /// Skip PostgreSQL (for profiling the SQLite path alone).
+    sqlite_only: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -33,6 +36,7 @@ fn parse_args() -> Result<Args, String> {
         out: std::env::temp_dir().join(format!("leadgen-bench-store-{}", std::process::id())),
         pg_url: std::env::var("LEADGEN_TEST_DATABASE_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into()),
+        sqlite_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -41,6 +45,7 @@ fn parse_args() -> Result<Args, String> {
             "--rows" => args.rows = value()?.parse().map_err(|e| format!("--rows: {e}"))?,
             "--out" => args.out = PathBuf::from(value()?),
             "--pg-url" => args.pg_url = value()?,
+            "--sqlite-only" => args.sqlite_only = true,
             // `cargo bench` passes `--bench`.
             "--bench" => {}
             other => return Err(format!("unknown argument {other}")),
@@ -212,6 +217,14 @@ async fn main() {
     let sqlite = Arc::new(SqliteStore::open(&db).await.expect("open SQLite"));
     let sqlite_t = run(sqlite.clone(), &contacts, &order).await;
     sqlite.close().await;
+    if args.sqlite_only {
+        println!(
+            "leadgen  sqlite   upsert {:>10.0} rows/s   reads {:>10.0} rows/s",
+            rate(n, sqlite_t.upsert),
+            rate(n, sqlite_t.reads)
+        );
+        return;
+    }
 
     let schema = format!("leadgen_bench_rust_{}", std::process::id());
     let pg = PostgresStore::connect_with(PostgresOptions {

@@ -19,6 +19,18 @@
 //! Every record is stored whole as JSON beside the columns used to filter it, so a
 //! field added to the model persists without a migration. Migrations are compiled
 //! in and applied when a store is opened.
+//!
+//! Features: `sqlite` (default; bundled SQLite, WAL), `postgres` (no TLS: loopback,
+//! private networks, sidecars), `postgres-tls` (adds rustls with ring for
+//! `sslmode=require`). On PostgreSQL every tenant table has row-level security
+//! keyed on `current_setting('leadgen.tenant')`, which the store sets at the start
+//! of every transaction; connect as a role without `BYPASSRLS` (not a superuser)
+//! to have the database enforce tenant isolation too.
+//!
+//! Errors come back as [`leadgen_core::Error::Store`] with a kind (`Connection`,
+//! `Storage`, `Migration`, `UniqueViolation`, `TenantMismatch`, `NotFound`, or
+//! `InvalidInput` for values a database refuses) and a [`StoreError`] as source;
+//! connection URLs in messages never carry a password.
 
 // Without a backend feature the crate only reports that none is compiled in.
 #![cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]

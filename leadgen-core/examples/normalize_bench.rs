@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use leadgen_core::normalize::{
-    canonical_linkedin_url, country_code, normalize_company_name, normalize_job_title, normalize_phone,
-    parse_location, parse_person_name, registrable_domain,
+    canonical_linkedin_url, country_code, normalize_company_name, normalize_job_title,
+    normalize_phone, parse_location, parse_person_name, registrable_domain,
 };
 
 /// Reads one CSV file as rows of header → value; tolerant of bad rows.
@@ -31,7 +31,14 @@ fn rows(path: &Path, delimiter: u8) -> Vec<HashMap<String, String>> {
     reader
         .records()
         .filter_map(|r| r.ok())
-        .map(|r| headers.iter().map(str::trim).map(String::from).zip(r.iter().map(String::from)).collect())
+        .map(|r| {
+            headers
+                .iter()
+                .map(str::trim)
+                .map(String::from)
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
         .collect()
 }
 
@@ -61,7 +68,10 @@ fn write(dir: &Path, name: &str, lines: impl Iterator<Item = String>) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(data), Some(out)) = (args.get(1).map(PathBuf::from), args.get(2).map(PathBuf::from)) else {
+    let (Some(data), Some(out)) = (
+        args.get(1).map(PathBuf::from),
+        args.get(2).map(PathBuf::from),
+    ) else {
         eprintln!("usage: normalize_bench <shared data dir> <inputs out dir>");
         std::process::exit(2);
     };
@@ -81,14 +91,19 @@ fn main() {
 
     let apollo = rows(&data.join("apollo_people_export.csv"), b',');
     let titles: Vec<String> = apollo.iter().map(|r| r["Title"].clone()).collect();
-    let linkedin: Vec<String> = apollo.iter().map(|r| r["Person Linkedin Url"].clone()).collect();
+    let linkedin: Vec<String> = apollo
+        .iter()
+        .map(|r| r["Person Linkedin Url"].clone())
+        .collect();
 
     let hubspot = rows(&data.join("hubspot_contacts_export.csv"), b',');
     let phones: Vec<(String, String)> = hubspot
         .iter()
         .filter(|r| !r["Phone Number"].trim().is_empty())
         .map(|r| {
-            let region = country_code(&r["Country/Region"]).unwrap_or("US").to_string();
+            let region = country_code(&r["Country/Region"])
+                .unwrap_or("US")
+                .to_string();
             (r["Phone Number"].clone(), region)
         })
         .collect();
@@ -96,33 +111,69 @@ fn main() {
     let field = |s: &String| s.replace('\t', " ");
     write(&out, "company_names.tsv", company_names.iter().map(field));
     write(&out, "person_names.tsv", names.iter().map(field));
-    write(&out, "phones.tsv", phones.iter().map(|(p, r)| format!("{}\t{r}", field(p))));
+    write(
+        &out,
+        "phones.tsv",
+        phones.iter().map(|(p, r)| format!("{}\t{r}", field(p))),
+    );
 
     let report = |name: &str, n: usize, (calls, ns): (usize, f64)| {
         println!("{name}\t{n}\t{calls}\t{ns:.0}");
     };
-    report("company_name", company_names.len(), time(&company_names, |s| {
-        black_box(normalize_company_name(s));
-    }));
-    report("person_name", names.len(), time(&names, |s| {
-        black_box(parse_person_name(s));
-    }));
-    report("phone", phones.len(), time(&phones, |(p, r)| {
-        black_box(normalize_phone(p, Some(r)));
-    }));
-    report("job_title", titles.len(), time(&titles, |s| {
-        black_box(normalize_job_title(s));
-    }));
-    report("linkedin_url", linkedin.len(), time(&linkedin, |s| {
-        black_box(canonical_linkedin_url(s));
-    }));
-    report("registrable_domain", websites.len(), time(&websites, |s| {
-        black_box(registrable_domain(s));
-    }));
-    report("country_code", countries.len(), time(&countries, |s| {
-        black_box(country_code(s));
-    }));
-    report("location", cities.len(), time(&cities, |s| {
-        black_box(parse_location(s));
-    }));
+    report(
+        "company_name",
+        company_names.len(),
+        time(&company_names, |s| {
+            black_box(normalize_company_name(s));
+        }),
+    );
+    report(
+        "person_name",
+        names.len(),
+        time(&names, |s| {
+            black_box(parse_person_name(s));
+        }),
+    );
+    report(
+        "phone",
+        phones.len(),
+        time(&phones, |(p, r)| {
+            black_box(normalize_phone(p, Some(r)));
+        }),
+    );
+    report(
+        "job_title",
+        titles.len(),
+        time(&titles, |s| {
+            black_box(normalize_job_title(s));
+        }),
+    );
+    report(
+        "linkedin_url",
+        linkedin.len(),
+        time(&linkedin, |s| {
+            black_box(canonical_linkedin_url(s));
+        }),
+    );
+    report(
+        "registrable_domain",
+        websites.len(),
+        time(&websites, |s| {
+            black_box(registrable_domain(s));
+        }),
+    );
+    report(
+        "country_code",
+        countries.len(),
+        time(&countries, |s| {
+            black_box(country_code(s));
+        }),
+    );
+    report(
+        "location",
+        cities.len(),
+        time(&cities, |s| {
+            black_box(parse_location(s));
+        }),
+    );
 }

@@ -163,7 +163,7 @@ fn digits_only(s: &str) -> bool {
 /// trunk zero after a country code, and `00` as international prefix.
 fn clean(raw: &str) -> Cow<'_, str> {
     let mut s: Cow<'_, str> = Cow::Borrowed(raw.trim());
-    if s.len() >= 4 && s[..4].eq_ignore_ascii_case("tel:") {
+    if s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("tel:")) {
         s = Cow::Owned(s[4..].trim().to_string());
     }
     if s.starts_with("00") {

@@ -172,6 +172,11 @@ pub fn linkedin(a: &Feature, b: &Feature) -> f64 {
     }
 }
 
+/// Whether a LinkedIn feature is a member id (`ACwAA…`), not a vanity slug.
+fn is_member_id(f: &Feature) -> bool {
+    matches!(f, Feature::Linkedin { slug, .. } if slug.len() >= 30 && slug.starts_with("acw"))
+}
+
 fn feature_text(f: &Feature) -> Option<&str> {
     match f {
         Feature::Text(t) => Some(t),
@@ -222,7 +227,13 @@ pub fn similarity(
             }
             _ => return None,
         },
-        Comparator::Linkedin => linkedin(a, b),
+        Comparator::Linkedin => {
+            // A member-id URL (Sales Navigator) and a vanity slug cannot be compared.
+            if is_member_id(a) != is_member_id(b) {
+                return None;
+            }
+            linkedin(a, b)
+        }
         Comparator::PersonName => person_name(a, b),
     })
 }

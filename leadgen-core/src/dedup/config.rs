@@ -254,11 +254,11 @@ impl DedupConfig {
                     C::PersonName,
                     vec![
                         level("exact", 1.0, 0.70, 0.0005),
-                        level("swapped or reordered", 0.96, 0.08, 0.0001),
+                        level("swapped, reordered or one typo", 0.96, 0.08, 0.0001),
                         level("typo", 0.88, 0.12, 0.001),
-                        level("similar", 0.7, 0.05, 0.02),
+                        level("similar", 0.7, 0.03, 0.03),
                     ],
-                    0.05,
+                    0.00001,
                     0.9784,
                 ),
                 comparison(
@@ -266,12 +266,11 @@ impl DedupConfig {
                     &["email"],
                     P::Email,
                     C::JaroWinkler,
-                    vec![
-                        level("exact", 1.0, 0.85, 0.0001),
-                        level("jaro-winkler ≥ 0.95", 0.95, 0.05, 0.0005),
-                    ],
-                    0.10,
-                    0.9994,
+                    // No fuzzy level: colleagues' addresses differ by one
+                    // letter (vdvorak@ / rdvorak@), typos in addresses are rare.
+                    vec![level("exact", 1.0, 0.85, 0.0001)],
+                    0.15,
+                    0.9999,
                 ),
                 comparison(
                     "linkedin",
@@ -290,9 +289,9 @@ impl DedupConfig {
                     &["phone"],
                     P::Phone,
                     C::Exact,
-                    vec![level("same number", 1.0, 0.85, 0.0001)],
+                    vec![level("same number", 1.0, 0.85, 0.001)],
                     0.15,
-                    0.9999,
+                    0.999,
                 ),
                 comparison(
                     "company",
@@ -312,9 +311,9 @@ impl DedupConfig {
                     &["email", "website"],
                     P::Domain,
                     C::Exact,
-                    vec![level("same domain", 1.0, 0.9, 0.002)],
+                    vec![level("same domain", 1.0, 0.9, 0.01)],
                     0.1,
-                    0.998,
+                    0.99,
                 ),
                 comparison(
                     "title",
@@ -322,11 +321,11 @@ impl DedupConfig {
                     P::Text,
                     C::JaroWinkler,
                     vec![
-                        level("exact", 1.0, 0.6, 0.02),
-                        level("similar", 0.85, 0.15, 0.05),
+                        level("exact", 1.0, 0.5, 0.05),
+                        level("similar", 0.85, 0.15, 0.08),
                     ],
-                    0.25,
-                    0.93,
+                    0.35,
+                    0.87,
                 ),
                 comparison(
                     "city",

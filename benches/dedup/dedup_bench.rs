@@ -52,30 +52,136 @@ fn run(name: &str, records: Vec<Record>, truth: &[String], config: &DedupConfig)
     let seconds = start.elapsed().as_secs_f64();
     let a = accuracy(&result.assignment, truth);
     let extra = format!(
-        ",\"records\":{},\"candidate_pairs\":{},\"oversized_blocks\":{}",
+        ",\"records\":{},\"candidate_pairs\":{},\"oversized_blocks\":{},\"stage_ms\":{:?}",
         result.stats.records,
         result.stats.candidate_pairs,
-        result.oversized_blocks.len()
+        result.oversized_blocks.len(),
+        result.stats.stage_ms
     );
     line(name, &a, seconds, &extra);
 }
 
 const FIRST: &[&str] = &[
-    "Jan", "Petr", "Eva", "Jana", "Tomáš", "Lucie", "Martin", "Kateřina", "William", "Robert", "James", "Mary",
-    "Anna", "Lars", "Ingrid", "Mikko", "Aino", "Pierre", "Camille", "Hans", "Greta", "Wei Ming", "Siti", "Jiří",
-    "Zdeněk", "Sophie", "Lukas", "Emma", "Olivia", "Noah", "Liam", "Mia", "Elias", "Juhani", "Bjørn", "Søren",
+    "Jan",
+    "Petr",
+    "Eva",
+    "Jana",
+    "Tomáš",
+    "Lucie",
+    "Martin",
+    "Kateřina",
+    "William",
+    "Robert",
+    "James",
+    "Mary",
+    "Anna",
+    "Lars",
+    "Ingrid",
+    "Mikko",
+    "Aino",
+    "Pierre",
+    "Camille",
+    "Hans",
+    "Greta",
+    "Wei Ming",
+    "Siti",
+    "Jiří",
+    "Zdeněk",
+    "Sophie",
+    "Lukas",
+    "Emma",
+    "Olivia",
+    "Noah",
+    "Liam",
+    "Mia",
+    "Elias",
+    "Juhani",
+    "Bjørn",
+    "Søren",
 ];
 const LAST: &[&str] = &[
-    "Novák", "Svoboda", "Dvořák", "Černý", "Procházka", "Smith", "Johnson", "Brown", "Müller", "Schmidt",
-    "Hansen", "Johansen", "Virtanen", "Korhonen", "Martin", "Bernard", "Dubois", "Tan", "Lim", "Lee", "Nielsen",
-    "Jensen", "Kowalski", "Nowak", "Horák", "Marek", "Pokorný", "Wagner", "Becker", "Laine", "Berg", "Moreau",
+    "Novák",
+    "Svoboda",
+    "Dvořák",
+    "Černý",
+    "Procházka",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Müller",
+    "Schmidt",
+    "Hansen",
+    "Johansen",
+    "Virtanen",
+    "Korhonen",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Tan",
+    "Lim",
+    "Lee",
+    "Nielsen",
+    "Jensen",
+    "Kowalski",
+    "Nowak",
+    "Horák",
+    "Marek",
+    "Pokorný",
+    "Wagner",
+    "Becker",
+    "Laine",
+    "Berg",
+    "Moreau",
 ];
+const SYLLABLES: &[&str] = &[
+    "no", "vá", "svo", "bo", "da", "dvo", "řák", "kor", "ho", "nen", "vir", "ta", "mül", "ler",
+    "schmi", "han", "sen", "jo", "son", "lin", "berg", "mo", "reau", "pe", "tit", "du", "bois",
+    "ka", "la", "mi", "ko", "ri", "sa", "tö", "ni",
+];
+
+/// A surname of two or three syllables (about 45,000 distinct), capitalized; common
+/// real surnames are mixed in so that big name blocks exist too.
+fn surname(rng: &mut SplitMix) -> String {
+    if rng.below(10) == 0 {
+        return LAST[rng.below(LAST.len())].to_string();
+    }
+    let parts = 2 + rng.below(2);
+    let raw: String = (0..parts)
+        .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+        .collect();
+    let mut chars = raw.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+}
+
 const WORDS: &[&str] = &[
-    "Acme", "Nord", "Stav", "Kovo", "Data", "Soft", "Agro", "Tech", "Logi", "Fin", "Med", "Energo", "Bau", "Trans",
-    "Vision", "Cloud", "Green", "Blue", "Alpha", "Delta", "Omega", "Prime", "Nova", "Terra",
+    "Acme", "Nord", "Stav", "Kovo", "Data", "Soft", "Agro", "Tech", "Logi", "Fin", "Med", "Energo",
+    "Bau", "Trans", "Vision", "Cloud", "Green", "Blue", "Alpha", "Delta", "Omega", "Prime", "Nova",
+    "Terra",
 ];
-const FORMS: &[&str] = &["s.r.o.", "a.s.", "GmbH", "AS", "Oy", "SAS", "Ltd", "Inc.", "Pte. Ltd.", "AB"];
-const TITLES: &[&str] = &["CEO", "CTO", "Sales Manager", "Head of Sales", "VP Sales", "Software Engineer", "Marketing Director", "Account Executive"];
+const FORMS: &[&str] = &[
+    "s.r.o.",
+    "a.s.",
+    "GmbH",
+    "AS",
+    "Oy",
+    "SAS",
+    "Ltd",
+    "Inc.",
+    "Pte. Ltd.",
+    "AB",
+];
+const TITLES: &[&str] = &[
+    "CEO",
+    "CTO",
+    "Sales Manager",
+    "Head of Sales",
+    "VP Sales",
+    "Software Engineer",
+    "Marketing Director",
+    "Account Executive",
+];
 
 fn ascii(s: &str) -> String {
     leadgen_core::dedup::keys::fold(s)
@@ -87,21 +193,43 @@ fn ascii(s: &str) -> String {
 fn generate(n: usize, path: &Path) {
     let mut rng = SplitMix::new(2026);
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
-    let mut truth = std::io::BufWriter::new(std::fs::File::create(path.with_extension("truth")).expect("truth"));
-    writeln!(out, "First Name,Last Name,Email,Company,Job Title,Phone,LinkedIn URL,City").unwrap();
+    let mut truth = std::io::BufWriter::new(
+        std::fs::File::create(path.with_extension("truth")).expect("truth"),
+    );
+    writeln!(
+        out,
+        "First Name,Last Name,Email,Company,Job Title,Phone,LinkedIn URL,City"
+    )
+    .unwrap();
     let companies = (n / 25).max(10);
     let mut rows = 0;
     let mut person = 0usize;
     while rows < n {
         person += 1;
         let first = FIRST[rng.below(FIRST.len())];
-        let last = LAST[rng.below(LAST.len())];
+        let last_owned = surname(&mut rng);
+        let last = last_owned.as_str();
         let company_id = rng.below(companies);
-        let word = format!("{}{}", WORDS[company_id % WORDS.len()], WORDS[(company_id / WORDS.len()) % WORDS.len()]);
+        let word = format!(
+            "{}{}",
+            WORDS[company_id % WORDS.len()],
+            WORDS[(company_id / WORDS.len()) % WORDS.len()]
+        );
         let company = format!("{word} {}", company_id);
         let domain = format!("{}{}.com", ascii(&word).replace(' ', ""), company_id);
-        let email = format!("{}.{}{}@{}", ascii(first).replace(' ', ""), ascii(last), person % 97, domain);
-        let slug = format!("{}-{}-{:08x}", ascii(first).replace(' ', "-"), ascii(last), rng.next_u64() as u32);
+        let email = format!(
+            "{}.{}{}@{}",
+            ascii(first).replace(' ', ""),
+            ascii(last),
+            person % 97,
+            domain
+        );
+        let slug = format!(
+            "{}-{}-{:08x}",
+            ascii(first).replace(' ', "-"),
+            ascii(last),
+            rng.next_u64() as u32
+        );
         let phone = format!("{:09}", 600_000_000 + (rng.next_u64() % 399_999_999));
         let title = TITLES[rng.below(TITLES.len())];
         let copies = match rng.below(100) {
@@ -130,7 +258,13 @@ fn generate(n: usize, path: &Path) {
             if v(&mut rng, 5) {
                 std::mem::swap(&mut f, &mut l);
             }
-            let e = if v(&mut rng, 30) { String::new() } else if v(&mut rng, 20) { email.to_uppercase() } else { email.clone() };
+            let e = if v(&mut rng, 30) {
+                String::new()
+            } else if v(&mut rng, 20) {
+                email.to_uppercase()
+            } else {
+                email.clone()
+            };
             let li = match (copy, rng.below(5)) {
                 (0, _) | (_, 0) => format!("https://www.linkedin.com/in/{slug}/"),
                 (_, 1) => format!("linkedin.com/in/{slug}"),
@@ -144,7 +278,11 @@ fn generate(n: usize, path: &Path) {
                 (_, 2) => String::new(),
                 _ => format!("00420{phone}"),
             };
-            let c = if v(&mut rng, 30) { format!("{company} {}", FORMS[company_id % FORMS.len()]) } else { company.clone() };
+            let c = if v(&mut rng, 30) {
+                format!("{company} {}", FORMS[company_id % FORMS.len()])
+            } else {
+                company.clone()
+            };
             writeln!(out, "{f},{l},{e},{c},{title},{p},{li},Praha").unwrap();
             writeln!(truth, "P{person}").unwrap();
             rows += 1;
@@ -153,11 +291,23 @@ fn generate(n: usize, path: &Path) {
 }
 
 fn read_generated(path: &Path) -> (Vec<Record>, Vec<String>) {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(path).expect("open");
-    let keys: Vec<Arc<str>> = ["first_name", "last_name", "email", "company", "title", "phone", "linkedin_url", "city"]
-        .into_iter()
-        .map(Arc::from)
-        .collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .expect("open");
+    let keys: Vec<Arc<str>> = [
+        "first_name",
+        "last_name",
+        "email",
+        "company",
+        "title",
+        "phone",
+        "linkedin_url",
+        "city",
+    ]
+    .into_iter()
+    .map(Arc::from)
+    .collect();
     let mut records = Vec::new();
     let mut row = csv::StringRecord::new();
     while reader.read_record(&mut row).unwrap_or(false) {
@@ -174,16 +324,27 @@ fn read_generated(path: &Path) -> (Vec<Record>, Vec<String>) {
 }
 
 fn kernels() {
-    let (records, _) = eval::sample_contacts();
+    // The same 2,000 names as the rapidfuzz anchor: the first rows of the 100k file,
+    // first and last name folded.
+    let (records, _) = eval::large_contacts();
     let names: Vec<String> = records
         .iter()
-        .filter_map(|r| Some(format!("{} {}", r.get("first_name")?, r.get("last_name")?)))
-        .map(|s| ascii(&s))
         .take(2000)
+        .map(|r| {
+            format!(
+                "{} {}",
+                ascii(r.get("first_name").unwrap_or("")),
+                ascii(r.get("last_name").unwrap_or(""))
+            )
+        })
         .collect();
     let pairs = names.len() * (names.len() - 1) / 2;
     type Kernel = fn(&str, &str) -> f64;
-    let kernels: [(&str, Kernel); 3] = [("jaro_winkler", jaro_winkler), ("levenshtein", levenshtein), ("token_set", token_set)];
+    let kernels: [(&str, Kernel); 3] = [
+        ("jaro_winkler", jaro_winkler),
+        ("levenshtein", levenshtein),
+        ("token_set", token_set),
+    ];
     for (name, k) in kernels {
         let start = Instant::now();
         let mut sum = 0.0;
@@ -201,7 +362,10 @@ fn kernels() {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     match args.first().map(String::as_str) {
         Some("accuracy") => {
             let (records, truth) = eval::sample_contacts();
@@ -222,7 +386,10 @@ fn main() {
             run("large_100k", records, &truth, &DedupConfig::contacts());
         }
         Some("generate") => {
-            let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+            let n: usize = args
+                .get(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(1_000_000);
             let path = args.get(2).map_or("/tmp/dedup_1m.csv", String::as_str);
             generate(n, Path::new(path));
         }
@@ -236,10 +403,11 @@ fn main() {
             let dedup = t.elapsed().as_secs_f64();
             let a = accuracy(&result.assignment, &truth);
             let extra = format!(
-                ",\"records\":{},\"read_seconds\":{read:.3},\"dedup_seconds\":{dedup:.3},\"candidate_pairs\":{},\"oversized_blocks\":{}",
+                ",\"records\":{},\"read_seconds\":{read:.3},\"dedup_seconds\":{dedup:.3},\"candidate_pairs\":{},\"oversized_blocks\":{},\"stage_ms\":{:?}",
                 result.stats.records,
                 result.stats.candidate_pairs,
-                result.oversized_blocks.len()
+                result.oversized_blocks.len(),
+                result.stats.stage_ms
             );
             line("synthetic", &a, read + dedup, &extra);
         }

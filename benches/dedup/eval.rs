@@ -29,11 +29,24 @@ pub fn header_field(header: &str) -> Option<&'static str> {
         "last name" | "lastname" | "příjmení" | "family name" | "surname" => "last_name",
         "full name" | "fullname" | "kontakt" | "name" => "full_name",
         "email" | "email address" | "e-mail" | "e-mail 1 - value" | "mail" => "email",
-        "phone" | "phone number" | "tel." | "phone 1 - value" | "mobile phone" | "mobile phone number" | "mobil"
-        | "first phone" | "work direct phone" => "phone",
-        "url" | "linkedin" | "linkedin url" | "person linkedin url" | "linkedinprofileurl" | "linkedin profil"
+        "phone"
+        | "phone number"
+        | "tel."
+        | "phone 1 - value"
+        | "mobile phone"
+        | "mobile phone number"
+        | "mobil"
+        | "first phone"
+        | "work direct phone" => "phone",
+        "url"
+        | "linkedin"
+        | "linkedin url"
+        | "person linkedin url"
+        | "linkedinprofileurl"
+        | "linkedin profil"
         | "linked in" => "linkedin_url",
-        "company" | "companyname" | "company name" | "organization name" | "firma" | "company/org" => "company",
+        "company" | "companyname" | "company name" | "organization name" | "firma"
+        | "company/org" => "company",
         "position" | "title" | "job title" | "job" | "organization title" | "pozice" => "title",
         "city" | "město" | "location" => "city",
         "website" | "website url" | "website 1 - value" => "website",
@@ -47,7 +60,14 @@ struct Lines(Vec<usize>);
 
 impl Lines {
     fn new(bytes: &[u8]) -> Self {
-        Lines(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect())
+        Lines(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        )
     }
     /// The line of the record starting at `offset`; the csv crate may report a CRLF
     /// record's start on the `\n` that ends the previous line, so line breaks at the
@@ -71,8 +91,15 @@ pub fn read_contacts_csv(path: &Path) -> Vec<(usize, Record)> {
     let mut offset = 0;
     for raw in bytes.split(|b| *b == b'\n') {
         let line = String::from_utf8_lossy(raw);
-        let delim = if line.matches(';').count() > line.matches(',').count() { b';' } else { b',' };
-        let mapped = line.split(delim as char).filter(|h| header_field(h.trim_matches('"')).is_some()).count();
+        let delim = if line.matches(';').count() > line.matches(',').count() {
+            b';'
+        } else {
+            b','
+        };
+        let mapped = line
+            .split(delim as char)
+            .filter(|h| header_field(h.trim_matches('"')).is_some())
+            .count();
         if mapped >= 2 {
             header_start = offset;
             delimiter = delim;
@@ -98,11 +125,16 @@ pub fn read_contacts_csv(path: &Path) -> Vec<(usize, Record)> {
             Ok(false) => break,
             Err(_) => continue,
         }
-        let line = lines.line_of(&bytes, header_start + record.position().map_or(0, |p| p.byte() as usize));
+        let line = lines.line_of(
+            &bytes,
+            header_start + record.position().map_or(0, |p| p.byte() as usize),
+        );
         let mut r = Record::new(format!("{name}:{line}"));
         r.source = Some(name.clone());
         for (i, value) in record.iter().enumerate() {
-            let Some(Some(field)) = headers.get(i) else { continue };
+            let Some(Some(field)) = headers.get(i) else {
+                continue;
+            };
             let value = value.split(" ::: ").next().unwrap_or("").trim();
             if value.is_empty() || r.get(field).is_some() {
                 continue;
@@ -129,12 +161,20 @@ pub fn read_truth(path: &Path) -> HashMap<(String, usize), String> {
     reader
         .records()
         .filter_map(Result::ok)
-        .filter_map(|r| Some(((r[file].to_string(), r[row].parse().ok()?), r[entity].to_string())))
+        .filter_map(|r| {
+            Some((
+                (r[file].to_string(), r[row].parse().ok()?),
+                r[entity].to_string(),
+            ))
+        })
         .collect()
 }
 
 /// Records of `files` that the truth knows, with their entity ids.
-fn with_truth(files: &[&str], truth: &HashMap<(String, usize), String>) -> (Vec<Record>, Vec<String>) {
+fn with_truth(
+    files: &[&str],
+    truth: &HashMap<(String, usize), String>,
+) -> (Vec<Record>, Vec<String>) {
     let dir = shared_dir().join("data");
     let (mut records, mut ids) = (Vec::new(), Vec::new());
     for f in files {
@@ -178,7 +218,9 @@ pub fn companies() -> (Vec<Record>, Vec<String>) {
     let truth = read_truth(&dir.join("truth_companies.csv"));
     let bytes = std::fs::read(dir.join("companies.csv")).expect("companies");
     let lines = Lines::new(&bytes);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(&bytes[..]);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(&bytes[..]);
     let headers: Vec<Arc<str>> = reader
         .headers()
         .unwrap()
@@ -200,7 +242,9 @@ pub fn companies() -> (Vec<Record>, Vec<String>) {
     let (mut records, mut ids) = (Vec::new(), Vec::new());
     for rec in reader.records().filter_map(Result::ok) {
         let line = lines.line_of(&bytes, rec.position().map_or(0, |p| p.byte() as usize));
-        let Some(id) = truth.get(&("companies.csv".to_string(), line)) else { continue };
+        let Some(id) = truth.get(&("companies.csv".to_string(), line)) else {
+            continue;
+        };
         let mut r = Record::new(format!("companies.csv:{line}"));
         for (i, v) in rec.iter().enumerate() {
             if let Some(h) = headers.get(i) {
@@ -208,10 +252,10 @@ pub fn companies() -> (Vec<Record>, Vec<String>) {
             }
         }
         // A VAT id carries the registry id when the registry column is empty.
-        if r.get("registry_id").is_none() {
-            if let Some(vat) = r.get("vat_id").map(str::to_string) {
-                r.set(Arc::from("registry_id"), vat);
-            }
+        if r.get("registry_id").is_none()
+            && let Some(vat) = r.get("vat_id").map(str::to_string)
+        {
+            r.set(Arc::from("registry_id"), vat);
         }
         records.push(r);
         ids.push(id.clone());

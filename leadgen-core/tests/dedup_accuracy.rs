@@ -17,7 +17,12 @@ fn run(records: Vec<Record>, truth: &[String], config: &DedupConfig) -> Accuracy
 fn show(name: &str, a: &Accuracy) {
     println!(
         "{name}: pairwise P {:.4} R {:.4} F1 {:.4} | B-cubed P {:.4} R {:.4} F1 {:.4}",
-        a.pairwise.precision, a.pairwise.recall, a.pairwise.f1, a.bcubed.precision, a.bcubed.recall, a.bcubed.f1
+        a.pairwise.precision,
+        a.pairwise.recall,
+        a.pairwise.f1,
+        a.bcubed.precision,
+        a.bcubed.recall,
+        a.bcubed.f1
     );
 }
 
@@ -31,8 +36,11 @@ fn sample_contacts_accuracy() {
     em.estimate = true;
     let trained = run(records, &truth, &em);
     show("contacts (EM-estimated)", &trained);
-    assert!(fixed.pairwise.f1 >= 0.90, "{fixed:?}");
-    assert!(fixed.bcubed.f1 >= 0.95, "{fixed:?}");
+    // Measured: pairwise F1 0.9545, B-cubed F1 0.9896.
+    assert!(fixed.pairwise.f1 >= 0.93, "{fixed:?}");
+    assert!(fixed.bcubed.f1 >= 0.98, "{fixed:?}");
+    // The measurement behind the default (configured weights, not EM).
+    assert!(fixed.pairwise.f1 > trained.pairwise.f1, "{fixed:?} vs {trained:?}");
 }
 
 #[test]
@@ -44,7 +52,9 @@ fn companies_accuracy() {
     let mut em = DedupConfig::companies();
     em.estimate = true;
     show("companies (EM-estimated)", &run(records, &truth, &em));
-    assert!(fixed.pairwise.f1 >= 0.90, "{fixed:?}");
+    // Measured: pairwise F1 0.9857.
+    // Measured: pairwise F1 0.9954 (goal 0.97).
+    assert!(fixed.pairwise.f1 >= 0.97, "{fixed:?}");
 }
 
 /// The 100k file: slow in a debug build, so opt-in (`--ignored`); the benchmark runs it.
@@ -57,5 +67,6 @@ fn large_contacts_accuracy() {
     let mut em = DedupConfig::contacts();
     em.estimate = true;
     show("100k contacts (EM-estimated)", &run(records, &truth, &em));
-    assert!(fixed.pairwise.f1 >= 0.95, "{fixed:?}");
+    // Measured: pairwise F1 0.9954 (goal 0.97).
+    assert!(fixed.pairwise.f1 >= 0.97, "{fixed:?}");
 }

@@ -36,7 +36,12 @@ const ACTOR: &str = "dedup";
 
 /// Dedups the tenant's contacts (tombstones excluded); merges with `strategy` when
 /// `apply` is true, otherwise only reports.
-pub async fn dedup_stored_contacts(store: &TenantStore, config: &DedupConfig, strategy: &MergeStrategy, apply: bool) -> Result<BulkDedup> {
+pub async fn dedup_stored_contacts(
+    store: &TenantStore,
+    config: &DedupConfig,
+    strategy: &MergeStrategy,
+    apply: bool,
+) -> Result<BulkDedup> {
     let contacts = store.all_contacts(&ContactFilter::default()).await?;
     let records: Vec<Record> = contacts.iter().map(Record::from_contact).collect();
     let result = dedup_records(records, config)?;
@@ -45,7 +50,11 @@ pub async fn dedup_stored_contacts(store: &TenantStore, config: &DedupConfig, st
         let mut writes: Vec<Contact> = Vec::new();
         let mut audit: Vec<AuditEntry> = Vec::new();
         for cluster in result.duplicate_clusters() {
-            let members: Vec<Contact> = cluster.members.iter().map(|&m| contacts[m as usize].clone()).collect();
+            let members: Vec<Contact> = cluster
+                .members
+                .iter()
+                .map(|&m| contacts[m as usize].clone())
+                .collect();
             if let Some(outcome) = merge_contacts(&members, strategy, ACTOR)? {
                 applied.clusters_merged += 1;
                 applied.tombstoned += outcome.tombstones.len();
@@ -65,7 +74,12 @@ pub async fn dedup_stored_contacts(store: &TenantStore, config: &DedupConfig, st
 
 /// Dedups the tenant's companies (tombstones excluded); merges with `strategy` when
 /// `apply` is true, otherwise only reports.
-pub async fn dedup_stored_companies(store: &TenantStore, config: &DedupConfig, strategy: &MergeStrategy, apply: bool) -> Result<BulkDedup> {
+pub async fn dedup_stored_companies(
+    store: &TenantStore,
+    config: &DedupConfig,
+    strategy: &MergeStrategy,
+    apply: bool,
+) -> Result<BulkDedup> {
     let companies = store.all_companies(&CompanyFilter::default()).await?;
     let records: Vec<Record> = companies.iter().map(Record::from_company).collect();
     let result = dedup_records(records, config)?;
@@ -74,7 +88,11 @@ pub async fn dedup_stored_companies(store: &TenantStore, config: &DedupConfig, s
         let mut writes: Vec<Company> = Vec::new();
         let mut audit: Vec<AuditEntry> = Vec::new();
         for cluster in result.duplicate_clusters() {
-            let members: Vec<Company> = cluster.members.iter().map(|&m| companies[m as usize].clone()).collect();
+            let members: Vec<Company> = cluster
+                .members
+                .iter()
+                .map(|&m| companies[m as usize].clone())
+                .collect();
             if let Some(outcome) = merge_companies(&members, strategy, ACTOR)? {
                 applied.clusters_merged += 1;
                 applied.tombstoned += outcome.tombstones.len();
@@ -126,7 +144,11 @@ mod tests {
 
     fn page<T: Clone>(items: Vec<T>, req: &PageRequest, offset_of: usize) -> Page<T> {
         let limit = req.effective_limit();
-        let start: usize = req.cursor.as_deref().and_then(|c| c.parse().ok()).unwrap_or(0);
+        let start: usize = req
+            .cursor
+            .as_deref()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
         let end = (start + limit).min(items.len());
         let _ = offset_of;
         Page {
@@ -137,7 +159,11 @@ mod tests {
 
     #[async_trait]
     impl EntityStore for MemoryStore {
-        async fn upsert_companies(&self, _: &TenantId, companies: &[Company]) -> crate::Result<UpsertReport> {
+        async fn upsert_companies(
+            &self,
+            _: &TenantId,
+            companies: &[Company],
+        ) -> crate::Result<UpsertReport> {
             let mut m = self.companies.lock().unwrap();
             for c in companies {
                 m.insert(c.id, c.clone());
@@ -150,14 +176,30 @@ mod tests {
         async fn delete_company(&self, _: &TenantId, id: CompanyId) -> crate::Result<bool> {
             Ok(self.companies.lock().unwrap().remove(&id).is_some())
         }
-        async fn list_companies(&self, _: &TenantId, f: &CompanyFilter, p: &PageRequest) -> crate::Result<Page<Company>> {
-            let all: Vec<Company> = self.companies.lock().unwrap().values().filter(|c| f.include_merged || c.merged_into.is_none()).cloned().collect();
+        async fn list_companies(
+            &self,
+            _: &TenantId,
+            f: &CompanyFilter,
+            p: &PageRequest,
+        ) -> crate::Result<Page<Company>> {
+            let all: Vec<Company> = self
+                .companies
+                .lock()
+                .unwrap()
+                .values()
+                .filter(|c| f.include_merged || c.merged_into.is_none())
+                .cloned()
+                .collect();
             Ok(page(all, p, 0))
         }
         async fn count_companies(&self, _: &TenantId, _: &CompanyFilter) -> crate::Result<u64> {
             Ok(self.companies.lock().unwrap().len() as u64)
         }
-        async fn upsert_contacts(&self, _: &TenantId, contacts: &[Contact]) -> crate::Result<UpsertReport> {
+        async fn upsert_contacts(
+            &self,
+            _: &TenantId,
+            contacts: &[Contact],
+        ) -> crate::Result<UpsertReport> {
             let mut m = self.contacts.lock().unwrap();
             for c in contacts {
                 m.insert(c.id, c.clone());
@@ -170,8 +212,20 @@ mod tests {
         async fn delete_contact(&self, _: &TenantId, id: ContactId) -> crate::Result<bool> {
             Ok(self.contacts.lock().unwrap().remove(&id).is_some())
         }
-        async fn list_contacts(&self, _: &TenantId, f: &ContactFilter, p: &PageRequest) -> crate::Result<Page<Contact>> {
-            let all: Vec<Contact> = self.contacts.lock().unwrap().values().filter(|c| f.include_merged || c.merged_into.is_none()).cloned().collect();
+        async fn list_contacts(
+            &self,
+            _: &TenantId,
+            f: &ContactFilter,
+            p: &PageRequest,
+        ) -> crate::Result<Page<Contact>> {
+            let all: Vec<Contact> = self
+                .contacts
+                .lock()
+                .unwrap()
+                .values()
+                .filter(|c| f.include_merged || c.merged_into.is_none())
+                .cloned()
+                .collect();
             Ok(page(all, p, 0))
         }
         async fn count_contacts(&self, _: &TenantId, _: &ContactFilter) -> crate::Result<u64> {
@@ -193,16 +247,30 @@ mod tests {
         async fn record_completions(&self, _: &TenantId, _: &[Completion]) -> crate::Result<()> {
             Ok(())
         }
-        async fn get_completions(&self, _: &TenantId, _: &[EntityRef], _: &[String]) -> crate::Result<Vec<Completion>> {
+        async fn get_completions(
+            &self,
+            _: &TenantId,
+            _: &[EntityRef],
+            _: &[String],
+        ) -> crate::Result<Vec<Completion>> {
             Ok(vec![])
         }
-        async fn delete_completions(&self, _: &TenantId, _: &[EntityRef], _: &[String]) -> crate::Result<u64> {
+        async fn delete_completions(
+            &self,
+            _: &TenantId,
+            _: &[EntityRef],
+            _: &[String],
+        ) -> crate::Result<u64> {
             Ok(0)
         }
         async fn record_stage_runs(&self, _: &TenantId, _: &[StageRunRecord]) -> crate::Result<()> {
             Ok(())
         }
-        async fn list_stage_runs(&self, _: &TenantId, _: RunId) -> crate::Result<Vec<StageRunRecord>> {
+        async fn list_stage_runs(
+            &self,
+            _: &TenantId,
+            _: RunId,
+        ) -> crate::Result<Vec<StageRunRecord>> {
             Ok(vec![])
         }
     }
@@ -213,14 +281,31 @@ mod tests {
             self.audit.lock().unwrap().extend_from_slice(entries);
             Ok(())
         }
-        async fn list_audit(&self, _: &TenantId, f: &AuditFilter) -> crate::Result<Vec<AuditEntry>> {
-            Ok(self.audit.lock().unwrap().iter().rev().filter(|e| f.action.as_ref().is_none_or(|a| *a == e.action)).cloned().collect())
+        async fn list_audit(
+            &self,
+            _: &TenantId,
+            f: &AuditFilter,
+        ) -> crate::Result<Vec<AuditEntry>> {
+            Ok(self
+                .audit
+                .lock()
+                .unwrap()
+                .iter()
+                .rev()
+                .filter(|e| f.action.as_ref().is_none_or(|a| *a == e.action))
+                .cloned()
+                .collect())
         }
     }
 
     #[async_trait]
     impl CacheStore for MemoryStore {
-        async fn cache_get(&self, _: &TenantId, _: &str, _: &[String]) -> crate::Result<Vec<CacheEntry>> {
+        async fn cache_get(
+            &self,
+            _: &TenantId,
+            _: &str,
+            _: &[String],
+        ) -> crate::Result<Vec<CacheEntry>> {
             Ok(vec![])
         }
         async fn cache_put(&self, _: &TenantId, _: &str, _: &[CacheEntry]) -> crate::Result<()> {
@@ -247,34 +332,76 @@ mod tests {
 
     #[tokio::test]
     async fn bulk_merge_then_undo() {
-        let store = TenantStore::new(Arc::new(MemoryStore::default()), TenantId::new("t1").unwrap());
+        let store = TenantStore::new(
+            Arc::new(MemoryStore::default()),
+            TenantId::new("t1").unwrap(),
+        );
         let a = contact("Jan", "Novák", "jan@acme.cz", "import:csv");
         let mut b = contact("Honza", "Novak", "JAN@acme.cz", "crm:hubspot");
         b.phone = Some("+420606352769".into());
         let c = contact("Eva", "Malá", "eva@beta.cz", "import:csv");
-        store.upsert_contacts(&[a.clone(), b.clone(), c.clone()]).await.unwrap();
+        store
+            .upsert_contacts(&[a.clone(), b.clone(), c.clone()])
+            .await
+            .unwrap();
 
-        let strategy = MergeStrategy::MergeFields { source_priority: vec!["crm".into()] };
-        let dry = dedup_stored_contacts(&store, &DedupConfig::contacts(), &strategy, false).await.unwrap();
+        let strategy = MergeStrategy::MergeFields {
+            source_priority: vec!["crm".into()],
+        };
+        let dry = dedup_stored_contacts(&store, &DedupConfig::contacts(), &strategy, false)
+            .await
+            .unwrap();
         assert_eq!(dry.result.stats.duplicate_clusters, 1);
         assert_eq!(dry.applied, AppliedMerges::default());
 
-        let run = dedup_stored_contacts(&store, &DedupConfig::contacts(), &strategy, true).await.unwrap();
+        let run = dedup_stored_contacts(&store, &DedupConfig::contacts(), &strategy, true)
+            .await
+            .unwrap();
         assert_eq!(run.applied.clusters_merged, 1);
         assert_eq!(run.applied.tombstoned, 1);
         let live = store.all_contacts(&ContactFilter::default()).await.unwrap();
         assert_eq!(live.len(), 2);
-        let survivor = live.iter().find(|x| x.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("jan@acme.cz"))).unwrap();
+        let survivor = live
+            .iter()
+            .find(|x| {
+                x.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("jan@acme.cz"))
+            })
+            .unwrap();
         assert_eq!(survivor.phone.as_deref(), Some("+420606352769"));
-        assert_eq!(survivor.first_name.as_deref(), Some("Honza"), "crm ranks first");
-        let all = store.all_contacts(&ContactFilter { include_merged: true, ..Default::default() }).await.unwrap();
-        assert_eq!(all.iter().filter(|x| x.merged_into == Some(survivor.id)).count(), 1);
+        assert_eq!(
+            survivor.first_name.as_deref(),
+            Some("Honza"),
+            "crm ranks first"
+        );
+        let all = store
+            .all_contacts(&ContactFilter {
+                include_merged: true,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            all.iter()
+                .filter(|x| x.merged_into == Some(survivor.id))
+                .count(),
+            1
+        );
 
         // A second run finds nothing more.
-        let again = dedup_stored_contacts(&store, &DedupConfig::contacts(), &strategy, true).await.unwrap();
+        let again = dedup_stored_contacts(&store, &DedupConfig::contacts(), &strategy, true)
+            .await
+            .unwrap();
         assert_eq!(again.applied.clusters_merged, 0);
 
-        let merges = store.list_audit(&AuditFilter { action: Some("merge".into()), ..Default::default() }).await.unwrap();
+        let merges = store
+            .list_audit(&AuditFilter {
+                action: Some("merge".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         assert_eq!(merges.len(), 1);
         undo_stored_merge(&store, &merges[0]).await.unwrap();
         let restored = store.all_contacts(&ContactFilter::default()).await.unwrap();
@@ -284,17 +411,41 @@ mod tests {
 
     #[tokio::test]
     async fn bulk_companies() {
-        let store = TenantStore::new(Arc::new(MemoryStore::default()), TenantId::new("t1").unwrap());
+        let store = TenantStore::new(
+            Arc::new(MemoryStore::default()),
+            TenantId::new("t1").unwrap(),
+        );
         let mut a = Company::new("Acme s.r.o.");
         a.domain = Some("acme.cz".into());
         let mut b = Company::new("ACME");
         b.website = Some("https://www.acme.cz/".into());
         let other = Company::new("Beta a.s.");
         store.upsert_companies(&[a, b, other]).await.unwrap();
-        let run = dedup_stored_companies(&store, &DedupConfig::companies(), &MergeStrategy::KeepMostComplete, true).await.unwrap();
+        let run = dedup_stored_companies(
+            &store,
+            &DedupConfig::companies(),
+            &MergeStrategy::KeepMostComplete,
+            true,
+        )
+        .await
+        .unwrap();
         assert_eq!(run.applied.clusters_merged, 1);
-        assert_eq!(store.all_companies(&CompanyFilter::default()).await.unwrap().len(), 2);
-        let skip = dedup_stored_companies(&store, &DedupConfig::companies(), &MergeStrategy::Skip, true).await.unwrap();
+        assert_eq!(
+            store
+                .all_companies(&CompanyFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        let skip = dedup_stored_companies(
+            &store,
+            &DedupConfig::companies(),
+            &MergeStrategy::Skip,
+            true,
+        )
+        .await
+        .unwrap();
         assert_eq!(skip.applied.audit_entries, 0);
     }
 }

@@ -54,7 +54,11 @@ impl UnionFind {
         if ra == rb {
             return ra;
         }
-        let (big, small) = if self.size[ra as usize] >= self.size[rb as usize] { (ra, rb) } else { (rb, ra) };
+        let (big, small) = if self.size[ra as usize] >= self.size[rb as usize] {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
         self.parent[small as usize] = big;
         self.size[big as usize] += self.size[small as usize];
         big
@@ -77,7 +81,12 @@ pub type Edge = (u32, u32, f64);
 /// Clusters `n` records by `edges` (at or above `threshold`); returns the
 /// representative of each record's cluster and how many components were re-cut by
 /// the chain guard.
-pub fn connected_components(n: usize, edges: &[Edge], threshold: f64, max_cluster_size: usize) -> (Vec<u32>, usize) {
+pub fn connected_components(
+    n: usize,
+    edges: &[Edge],
+    threshold: f64,
+    max_cluster_size: usize,
+) -> (Vec<u32>, usize) {
     let mut uf = UnionFind::new(n);
     let strong: Vec<Edge> = edges.iter().copied().filter(|e| e.2 >= threshold).collect();
     for &(a, b, _) in &strong {
@@ -97,7 +106,9 @@ pub fn connected_components(n: usize, edges: &[Edge], threshold: f64, max_cluste
     }
     let mut recut = 0;
     for root in oversized {
-        let members: Vec<u32> = (0..n as u32).filter(|&i| labels[i as usize] == root).collect();
+        let members: Vec<u32> = (0..n as u32)
+            .filter(|&i| labels[i as usize] == root)
+            .collect();
         let inner: Vec<Edge> = strong
             .iter()
             .copied()

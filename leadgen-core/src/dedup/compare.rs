@@ -11,7 +11,11 @@ use super::features::{Feature, TokenTable};
 /// The level index of a missing value on either side (contributes nothing).
 pub const LEVEL_NULL: u8 = 0;
 
-/// Jaro–Winkler similarity of two strings (`strsim`), 1.0 for equal strings.
+/// Jaro–Winkler similarity of two strings, 1.0 for equal strings.
+///
+/// The same function as `strsim::jaro_winkler`; ASCII strings up to 64 bytes (every
+/// folded feature) take an allocation-free path with bit-mask match flags, which is
+/// what makes the scoring loop fast. Longer or non-ASCII strings go to `strsim`.
 ///
 /// ```
 /// use leadgen_core::dedup::compare::jaro_winkler;
@@ -20,10 +24,60 @@ pub const LEVEL_NULL: u8 = 0;
 /// ```
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     if a == b {
-        1.0
-    } else {
-        strsim::jaro_winkler(a, b)
+        return 1.0;
     }
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.len() > 64 || y.len() > 64 || !a.is_ascii() || !b.is_ascii() {
+        return strsim::jaro_winkler(a, b);
+    }
+    let sim = jaro_ascii(x, y);
+    if sim > 0.7 {
+        let prefix = x.iter().zip(y).take(4).take_while(|(p, q)| p == q).count();
+        sim + 0.1 * prefix as f64 * (1.0 - sim)
+    } else {
+        sim
+    }
+}
+
+/// Jaro similarity of two byte strings of at most 64 bytes (as `strsim::generic_jaro`).
+fn jaro_ascii(a: &[u8], b: &[u8]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let range = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let (mut a_flags, mut b_flags) = (0u64, 0u64);
+    let mut matches = 0usize;
+    for (i, &ca) in a.iter().enumerate() {
+        let lo = i.saturating_sub(range);
+        let hi = b.len().min(i + range + 1);
+        for (j, &cb) in b.iter().enumerate().take(hi).skip(lo) {
+            if ca == cb && b_flags & (1 << j) == 0 {
+                a_flags |= 1 << i;
+                b_flags |= 1 << j;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut k = 0usize;
+    for (i, &ca) in a.iter().enumerate() {
+        if a_flags & (1 << i) != 0 {
+            while b_flags & (1 << k) == 0 {
+                k += 1;
+            }
+            transpositions += usize::from(ca != b[k]);
+            k += 1;
+        }
+    }
+    let m = matches as f64;
+    (m / a.len() as f64 + m / b.len() as f64 + (matches - transpositions / 2) as f64 / m) / 3.0
 }
 
 /// Normalized Levenshtein similarity (`strsim`), 1.0 for equal strings.
@@ -94,30 +148,22 @@ pub fn rare_tokens(a: (&[u32], &str), b: (&[u32], &str), table: &TokenTable) -> 
     // No shared word: the same letters split differently, or one typo in a one-word
     // name, still count.
     let squashed = jaro_winkler(a.1, b.1);
-    if squashed >= 0.93 { 0.8 * squashed } else { 0.0 }
+    if squashed >= 0.93 {
+        0.8 * squashed
+    } else {
+        0.0
+    }
 }
 
 /// Person-name similarity: 1.0 when given (nicknames resolved) and family names
 /// agree, 0.97 when the words agree in another order (swapped or "surname first"),
 /// else a blend that weighs the weaker of the two name parts most.
 pub fn person_name(a: &Feature, b: &Feature) -> f64 {
-    let (
-        Feature::Person {
-            given: ga,
-            first: fa,
-            last: la,
-            sorted: sa,
-        },
-        Feature::Person {
-            given: gb,
-            first: fb,
-            last: lb,
-            sorted: sb,
-        },
-    ) = (a, b)
-    else {
+    let (Feature::Person(pa), Feature::Person(pb)) = (a, b) else {
         return 0.0;
     };
+    let (ga, fa, la, sa) = (&*pa.given, &*pa.first, &*pa.last, &*pa.sorted);
+    let (gb, fb, lb, sb) = (&*pb.given, &*pb.first, &*pb.last, &*pb.sorted);
     if (ga == gb || fa == fb) && la == lb {
         return 1.0;
     }
@@ -132,8 +178,15 @@ pub fn person_name(a: &Feature, b: &Feature) -> f64 {
         }
     };
     let blend = |f: f64, l: f64| 0.4 * f.max(l) + 0.6 * f.min(l);
-    let first = part(ga, gb).max(part(fa, fb));
+    let first = if ga == gb {
+        1.0
+    } else {
+        part(ga, gb).max(part(fa, fb))
+    };
     let direct = blend(first, part(la, lb));
+    if direct >= 0.96 {
+        return direct;
+    }
     let swapped = blend(part(fa, lb), part(la, fb));
     // Sorted words catch "Tan Wei Ming" ~ "Wei Ming Tan" with a typo.
     let words = jaro_winkler(sa, sb) * 0.95;
@@ -180,8 +233,8 @@ fn is_member_id(f: &Feature) -> bool {
 fn feature_text(f: &Feature) -> Option<&str> {
     match f {
         Feature::Text(t) => Some(t),
-        Feature::Tokens { squashed, .. } => Some(squashed),
-        Feature::Person { sorted, .. } => Some(sorted),
+        Feature::Tokens(t) => Some(&t.squashed),
+        Feature::Person(p) => Some(&p.sorted),
         Feature::Linkedin { slug, .. } => Some(slug),
         _ => None,
     }
@@ -208,15 +261,16 @@ pub fn similarity(
         Comparator::JaroWinkler => jaro_winkler(text(a)?, text(b)?),
         Comparator::Levenshtein => levenshtein(text(a)?, text(b)?),
         Comparator::TokenSet => match (a, b) {
-            (F::Tokens { ids: x, .. }, F::Tokens { ids: y, .. }) => {
+            (F::Tokens(x), F::Tokens(y)) => {
+                let (x, y) = (&x.ids, &y.ids);
                 let common = x.iter().filter(|t| y.binary_search(t).is_ok()).count();
                 2.0 * common as f64 / (x.len() + y.len()).max(1) as f64
             }
             _ => token_set(text(a)?, text(b)?),
         },
         Comparator::RareTokens => match (a, b) {
-            (F::Tokens { ids: x, squashed: sx }, F::Tokens { ids: y, squashed: sy }) => {
-                rare_tokens((x, sx), (y, sy), tokens)
+            (F::Tokens(x), F::Tokens(y)) => {
+                rare_tokens((&x.ids, &x.squashed), (&y.ids, &y.squashed), tokens)
             }
             _ => token_set(text(a)?, text(b)?),
         },
@@ -279,7 +333,14 @@ mod tests {
         records.push(Record::new("c").with("name", "Beta Group"));
         let t = features(&config, &records);
         let sim = |i: usize, j: usize| {
-            similarity(Comparator::RareTokens, None, &t.row(i)[0], &t.row(j)[0], &t.tokens[0]).unwrap()
+            similarity(
+                Comparator::RareTokens,
+                None,
+                &t.row(i)[0],
+                &t.row(j)[0],
+                &t.tokens[0],
+            )
+            .unwrap()
         };
         let acme = sim(50, 51);
         let group_only = sim(51, 52);
@@ -325,15 +386,83 @@ mod tests {
         );
         assert_eq!(linkedin(&t.row(0)[2], &t.row(1)[2]), 0.85);
         assert_eq!(linkedin(&t.row(0)[2], &t.row(2)[2]), 0.0);
-        assert_eq!(level_of(&config.comparisons[2], &t.row(0)[2], &t.row(1)[2], &t.tokens[2]), 2);
-        assert_eq!(level_of(&config.comparisons[2], &t.row(0)[2], &t.row(2)[2], &t.tokens[2]), 3);
+        assert_eq!(
+            level_of(
+                &config.comparisons[2],
+                &t.row(0)[2],
+                &t.row(1)[2],
+                &t.tokens[2]
+            ),
+            2
+        );
+        assert_eq!(
+            level_of(
+                &config.comparisons[2],
+                &t.row(0)[2],
+                &t.row(2)[2],
+                &t.tokens[2]
+            ),
+            3
+        );
+    }
+
+    #[test]
+    fn fast_jaro_winkler_equals_strsim() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "martha",
+            "marhta",
+            "dixon",
+            "dicksonx",
+            "jellyfish",
+            "smellyfish",
+            "novak",
+            "novakova",
+            "jan novak",
+            "novak jan",
+            "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl",
+            "aaaa",
+            "aaab",
+            "baaa",
+            "crate",
+            "trace",
+            "dwayne",
+            "duane",
+            "ňovák",
+        ];
+        for a in words {
+            for b in words {
+                let (ours, theirs) = (jaro_winkler(a, b), strsim::jaro_winkler(a, b));
+                assert!(
+                    (ours - theirs).abs() < 1e-12,
+                    "{a:?} {b:?}: {ours} vs {theirs}"
+                );
+            }
+        }
     }
 
     #[test]
     fn missing_and_numeric() {
         let empty = TokenTable::default();
-        assert_eq!(similarity(Comparator::Exact, None, &Feature::Missing, &Feature::Number(1.0), &empty), None);
-        let s = similarity(Comparator::NumericDistance, Some(10.0), &Feature::Number(3.0), &Feature::Number(8.0), &empty);
+        assert_eq!(
+            similarity(
+                Comparator::Exact,
+                None,
+                &Feature::Missing,
+                &Feature::Number(1.0),
+                &empty
+            ),
+            None
+        );
+        let s = similarity(
+            Comparator::NumericDistance,
+            Some(10.0),
+            &Feature::Number(3.0),
+            &Feature::Number(8.0),
+            &empty,
+        );
         assert_eq!(s, Some(0.5));
         assert_eq!(levenshtein("kitten", "sitting"), 1.0 - 3.0 / 7.0);
         assert_eq!(token_set("", ""), 1.0);

@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use super::DedupError;
 
+/// The most comparisons a config may have.
+pub const MAX_COMPARISONS: usize = 64;
+
 /// How a field's raw text is turned into a comparable feature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -350,7 +353,10 @@ impl DedupConfig {
                 ),
                 rule(
                     "sorted name words",
-                    vec![part(&["first_name", "last_name", "full_name"], K::SortedWords)],
+                    vec![part(
+                        &["first_name", "last_name", "full_name"],
+                        K::SortedWords,
+                    )],
                 ),
                 rule(
                     "domain + last name sound",
@@ -368,9 +374,16 @@ impl DedupConfig {
                     ],
                 ),
             ],
-            max_block_size: 200,
-            oversized_window: 12,
-            sort_columns: vec!["last_name".into(), "first_name".into(), "full_name".into()],
+            // Common names ("Jan Novák") make the biggest blocks: past 50 members the
+            // block is sorted by company and email, so duplicates sit side by side.
+            max_block_size: 50,
+            oversized_window: 10,
+            sort_columns: vec![
+                "company".into(),
+                "email".into(),
+                "last_name".into(),
+                "first_name".into(),
+            ],
             match_threshold: 0.9,
             review_threshold: 0.5,
             max_cluster_size: 25,
@@ -504,6 +517,9 @@ impl DedupConfig {
         if self.blocking.is_empty() {
             return bad("blocking".into(), "at least one blocking rule is needed");
         }
+        if self.comparisons.len() > MAX_COMPARISONS {
+            return bad("comparisons".into(), "at most 64 comparisons");
+        }
         let unit = |x: f64| x.is_finite() && x > 0.0 && x <= 1.0;
         for (i, c) in self.comparisons.iter().enumerate() {
             let at = |f: &str| format!("comparisons[{i}] ({}).{f}", c.name);
@@ -550,7 +566,10 @@ impl DedupConfig {
             return bad("prior".into(), "must be in (0, 1)");
         }
         if self.max_block_size < 2 || self.max_cluster_size < 2 {
-            return bad("max_block_size/max_cluster_size".into(), "must be at least 2");
+            return bad(
+                "max_block_size/max_cluster_size".into(),
+                "must be at least 2",
+            );
         }
         Ok(())
     }

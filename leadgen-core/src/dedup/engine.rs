@@ -3,14 +3,15 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::DedupError;
 use super::blocking::{self, OversizedBlock, pack, unpack};
 use super::cluster::{self, Edge};
 use super::compare::level_of;
 use super::config::DedupConfig;
+use super::config::MAX_COMPARISONS;
 use super::features::FeatureTable;
 use super::model::{MatchModel, SplitMix};
 use super::record::Record;
-use super::DedupError;
 
 /// A scored candidate pair (kept when at or above the review threshold).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +57,8 @@ pub struct DedupStats {
     pub recut_components: usize,
     /// Whether m/u were estimated by EM in this run.
     pub estimated: bool,
+    /// Milliseconds spent per stage: prepare, block, score (and train), cluster.
+    pub stage_ms: [u64; 4],
 }
 
 /// What [`dedup_records`] found.
@@ -99,7 +102,11 @@ pub(crate) fn age_key(r: &Record) -> (bool, Option<chrono::DateTime<chrono::Utc>
 }
 
 /// Levels of every pair (flat, `stride` per pair), in parallel.
-pub(crate) fn score_levels(config: &DedupConfig, features: &FeatureTable, pairs: &[u64]) -> Vec<u8> {
+pub(crate) fn score_levels(
+    config: &DedupConfig,
+    features: &FeatureTable,
+    pairs: &[u64],
+) -> Vec<u8> {
     pairs
         .par_iter()
         .flat_map_iter(|&p| {
@@ -115,7 +122,12 @@ pub(crate) fn score_levels(config: &DedupConfig, features: &FeatureTable, pairs:
 }
 
 /// Trains the model: u from random pairs, m and the prior by EM over the candidates.
-pub(crate) fn train(config: &DedupConfig, features: &FeatureTable, candidates: &[u8], n: usize) -> MatchModel {
+pub(crate) fn train(
+    config: &DedupConfig,
+    features: &FeatureTable,
+    candidates: &[u8],
+    n: usize,
+) -> MatchModel {
     let mut model = MatchModel::from_config(config);
     if n < 2 || candidates.is_empty() {
         return model;
@@ -143,7 +155,10 @@ pub(crate) fn train(config: &DedupConfig, features: &FeatureTable, candidates: &
 /// Cost grows with the number of candidate pairs the blocking rules make, about
 /// linearly in the number of records; oversized blocks are windowed and reported in
 /// [`DedupResult::oversized_blocks`].
-pub fn dedup_records(records: Vec<Record>, config: &DedupConfig) -> Result<DedupResult, DedupError> {
+pub fn dedup_records(
+    records: Vec<Record>,
+    config: &DedupConfig,
+) -> Result<DedupResult, DedupError> {
     config.validate()?;
     if records.len() >= u32::MAX as usize {
         return Err(DedupError::TooManyRecords {
@@ -152,33 +167,54 @@ pub fn dedup_records(records: Vec<Record>, config: &DedupConfig) -> Result<Dedup
         });
     }
     let n = records.len();
+    let clock = std::time::Instant::now();
+    let mut stage_ms = [0u64; 4];
+    let mut lap = |stage: usize| {
+        stage_ms[stage] = clock.elapsed().as_millis() as u64 - stage_ms[..stage].iter().sum::<u64>()
+    };
     let mut features = FeatureTable::new(config);
     features.extend(config, &records);
+    lap(0);
     let (candidates, oversized_blocks) = blocking::candidate_pairs(config, &records);
-    let stride = config.comparisons.len();
-    let levels = score_levels(config, &features, &candidates);
+    lap(1);
     let model = if config.estimate {
+        let levels = score_levels(config, &features, &candidates);
         train(config, &features, &levels, n)
     } else {
         MatchModel::from_config(config)
     };
-    let scored: Vec<(f64, f64)> = levels
-        .par_chunks_exact(stride)
-        .map(|row| {
-            let w = model.match_weight(row);
-            (w, MatchModel::probability(w))
-        })
-        .collect();
-    let edges: Vec<Edge> = candidates
-        .iter()
-        .zip(&scored)
-        .filter(|(_, (_, p))| *p >= config.match_threshold)
-        .map(|(&pair, &(_, p))| {
+    // Score without keeping every candidate's levels: only pairs that can matter
+    // (at or above the lower of the two thresholds) are kept.
+    let keep = config.review_threshold.min(config.match_threshold);
+    let stride = config.comparisons.len();
+    let kept: Vec<ScoredPair> = candidates
+        .par_iter()
+        .filter_map(|&pair| {
             let (a, b) = unpack(pair);
-            (a, b, p)
+            let (ra, rb) = (features.row(a as usize), features.row(b as usize));
+            let mut buf = [0u8; MAX_COMPARISONS];
+            for (c, cfg) in config.comparisons.iter().enumerate() {
+                buf[c] = level_of(cfg, &ra[c], &rb[c], &features.tokens[c]);
+            }
+            let w = model.match_weight(&buf[..stride]);
+            let p = MatchModel::probability(w);
+            (p >= keep).then(|| ScoredPair {
+                a,
+                b,
+                weight: w,
+                probability: p,
+                levels: buf[..stride].to_vec(),
+            })
         })
         .collect();
-    let (labels, recut) = cluster::connected_components(n, &edges, config.match_threshold, config.max_cluster_size);
+    lap(2);
+    let edges: Vec<Edge> = kept
+        .iter()
+        .filter(|s| s.probability >= config.match_threshold)
+        .map(|s| (s.a, s.b, s.probability))
+        .collect();
+    let (labels, recut) =
+        cluster::connected_components(n, &edges, config.match_threshold, config.max_cluster_size);
     let (clusters, assignment) = build_clusters(&records, &labels);
     let mut record_scores = vec![0.0f64; n];
     for &(a, b, p) in &edges {
@@ -189,23 +225,16 @@ pub fn dedup_records(records: Vec<Record>, config: &DedupConfig) -> Result<Dedup
             }
         }
     }
-    let mut pairs: Vec<ScoredPair> = candidates
-        .iter()
-        .zip(&scored)
-        .enumerate()
-        .filter(|(_, (_, (_, p)))| *p >= config.review_threshold)
-        .map(|(i, (&pair, &(w, p)))| {
-            let (a, b) = unpack(pair);
-            ScoredPair {
-                a,
-                b,
-                weight: w,
-                probability: p,
-                levels: levels[i * stride..(i + 1) * stride].to_vec(),
-            }
-        })
+    let mut pairs: Vec<ScoredPair> = kept
+        .into_iter()
+        .filter(|s| s.probability >= config.review_threshold)
         .collect();
-    pairs.par_sort_unstable_by(|x, y| y.weight.total_cmp(&x.weight).then((x.a, x.b).cmp(&(y.a, y.b))));
+    pairs.par_sort_unstable_by(|x, y| {
+        y.weight
+            .total_cmp(&x.weight)
+            .then((x.a, x.b).cmp(&(y.a, y.b)))
+    });
+    lap(3);
     let duplicate_clusters = clusters.iter().filter(|c| c.members.len() > 1).count();
     let stats = DedupStats {
         records: n,
@@ -216,6 +245,7 @@ pub fn dedup_records(records: Vec<Record>, config: &DedupConfig) -> Result<Dedup
         duplicate_records: n - clusters.len(),
         recut_components: recut,
         estimated: config.estimate,
+        stage_ms,
     };
     Ok(DedupResult {
         config: config.clone(),
@@ -313,7 +343,11 @@ mod tests {
             .map(|i| contact(&format!("{i:05}"), "Jan", "Novák", "jan@gmail.com", "Acme"))
             .collect();
         let r = dedup_records(same, &config).unwrap();
-        assert!(r.stats.candidate_pairs < 3000 * 3000 / 20, "{}", r.stats.candidate_pairs);
+        assert!(
+            r.stats.candidate_pairs < 3000 * 3000 / 20,
+            "{}",
+            r.stats.candidate_pairs
+        );
         assert!(!r.oversized_blocks.is_empty());
         assert_eq!(r.stats.duplicate_clusters, 1);
         assert_eq!(r.clusters[0].id, "c-00000");
@@ -326,7 +360,13 @@ mod tests {
         let records: Vec<Record> = (0..400)
             .map(|i| {
                 let k = i / 2;
-                contact(&i.to_string(), &format!("First{k}"), &format!("Last{k}"), &format!("p{k}@firm{k}.com"), "")
+                contact(
+                    &i.to_string(),
+                    &format!("First{k}"),
+                    &format!("Last{k}"),
+                    &format!("p{k}@firm{k}.com"),
+                    "",
+                )
             })
             .collect();
         let a = dedup_records(records.clone(), &config).unwrap();

@@ -103,8 +103,15 @@ mod tests {
     #[test]
     fn contributions_add_up_to_the_weight() {
         let records = vec![
-            Record::new("1").with("first_name", "Jan").with("last_name", "Novák").with("phone", "+420 606 352 769"),
-            Record::new("2").with("first_name", "Jan").with("last_name", "Novak").with("phone", "606352769").with("title", "CEO"),
+            Record::new("1")
+                .with("first_name", "Jan")
+                .with("last_name", "Novák")
+                .with("phone", "+420 606 352 769"),
+            Record::new("2")
+                .with("first_name", "Jan")
+                .with("last_name", "Novak")
+                .with("phone", "606352769")
+                .with("title", "CEO"),
         ];
         let r = dedup_records(records, &DedupConfig::contacts()).unwrap();
         let e = r.explain(&r.pairs[0]);

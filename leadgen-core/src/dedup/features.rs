@@ -18,24 +18,11 @@ pub enum Feature {
     Text(Box<str>),
     /// A number (or a day number for dates).
     Number(f64),
-    /// Interned, de-duplicated, sorted tokens plus the joined text without spaces.
-    Tokens {
-        /// Token ids into the comparison's [`TokenTable`].
-        ids: Box<[u32]>,
-        /// The tokens concatenated (catches "Chemo Mont" ~ "Chemomont").
-        squashed: Box<str>,
-    },
-    /// A person name.
-    Person {
-        /// Canonical given name (nicknames resolved).
-        given: Box<str>,
-        /// Folded given name as written.
-        first: Box<str>,
-        /// Folded family name.
-        last: Box<str>,
-        /// All name words, sorted.
-        sorted: Box<str>,
-    },
+    /// Interned tokens (boxed to keep every feature small: a million records hold
+    /// one feature per comparison).
+    Tokens(Box<TokenFeature>),
+    /// A person name (boxed, as above).
+    Person(Box<PersonFeature>),
     /// A LinkedIn profile.
     Linkedin {
         /// The slug.
@@ -47,6 +34,28 @@ pub enum Feature {
     },
 }
 
+/// Interned, de-duplicated, sorted tokens plus the joined text without spaces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenFeature {
+    /// Token ids into the comparison's [`TokenTable`].
+    pub ids: Box<[u32]>,
+    /// The tokens concatenated (catches "Chemo Mont" ~ "Chemomont").
+    pub squashed: Box<str>,
+}
+
+/// A prepared person name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonFeature {
+    /// Canonical given name (nicknames resolved).
+    pub given: Box<str>,
+    /// Folded given name as written.
+    pub first: Box<str>,
+    /// Folded family name.
+    pub last: Box<str>,
+    /// All name words, sorted.
+    pub sorted: Box<str>,
+}
+
 /// Token ids and their rarity weights for one comparison (inverse document frequency
 /// over the records prepared so far).
 #[derive(Debug, Clone, Default)]
@@ -54,6 +63,7 @@ pub struct TokenTable {
     ids: HashMap<Box<str>, u32>,
     counts: Vec<u32>,
     documents: u32,
+    weights: Vec<f64>,
 }
 
 impl TokenTable {
@@ -80,10 +90,25 @@ impl TokenTable {
         ids.into_boxed_slice()
     }
 
-    /// The rarity weight of a token: `ln((N + 1) / (df + 0.5))`, at least 0.05.
+    /// The rarity weight of a token: `ln((N + 1) / (df + 0.5))`, at least 0.05
+    /// (cached by [`TokenTable::refresh_weights`], computed otherwise).
     pub fn weight(&self, id: u32) -> f64 {
+        if let Some(&w) = self.weights.get(id as usize) {
+            return w;
+        }
         let df = self.counts.get(id as usize).copied().unwrap_or(0) as f64;
-        (((self.documents as f64) + 1.0) / (df + 0.5)).ln().max(0.05)
+        (((self.documents as f64) + 1.0) / (df + 0.5))
+            .ln()
+            .max(0.05)
+    }
+
+    /// Caches every token's weight (after a batch of documents was added).
+    pub fn refresh_weights(&mut self) {
+        self.weights.clear();
+        let cached: Vec<f64> = (0..self.counts.len() as u32)
+            .map(|id| self.weight(id))
+            .collect();
+        self.weights = cached;
     }
 }
 
@@ -125,11 +150,23 @@ impl FeatureTable {
 
     /// Prepares `records` (in parallel) and appends them.
     pub fn extend(&mut self, config: &DedupConfig, records: &[Record]) {
+        self.values.reserve(records.len() * self.stride);
+        // In chunks, so the staged (not yet interned) copy never holds every record.
+        for chunk in records.chunks(32_768) {
+            self.extend_chunk(config, chunk);
+        }
+        for table in &mut self.tokens {
+            if !table.counts.is_empty() {
+                table.refresh_weights();
+            }
+        }
+    }
+
+    fn extend_chunk(&mut self, config: &DedupConfig, records: &[Record]) {
         let staged: Vec<Vec<Staged>> = records
             .par_iter()
             .map(|r| config.comparisons.iter().map(|c| stage(c, r)).collect())
             .collect();
-        self.values.reserve(staged.len() * self.stride);
         for row in staged {
             for (c, s) in row.into_iter().enumerate() {
                 let feature = match s {
@@ -137,10 +174,10 @@ impl FeatureTable {
                     Staged::Tokens(tokens) => {
                         let squashed: String = tokens.concat();
                         let ids = self.tokens[c].add_document(&tokens);
-                        Feature::Tokens {
+                        Feature::Tokens(Box::new(TokenFeature {
                             ids,
                             squashed: squashed.into(),
-                        }
+                        }))
                     }
                 };
                 self.values.push(feature);
@@ -171,7 +208,9 @@ fn stage(config: &ComparisonConfig, record: &Record) -> Staged {
     let cols = &config.columns;
     let ready = |f: Feature| Staged::Ready(f);
     match config.prepare {
-        Prepare::Text => ready(first_value(record, cols).map_or(Feature::Missing, |v| text(keys::fold(v)))),
+        Prepare::Text => {
+            ready(first_value(record, cols).map_or(Feature::Missing, |v| text(keys::fold(v))))
+        }
         Prepare::Email => ready(
             first_value(record, cols)
                 .and_then(keys::email_key)
@@ -193,14 +232,15 @@ fn stage(config: &ComparisonConfig, record: &Record) -> Staged {
                 .map(identifier_key)
                 .map_or(Feature::Missing, text),
         ),
-        Prepare::Linkedin => ready(first_value(record, cols).and_then(keys::linkedin_key).map_or(
-            Feature::Missing,
-            |k| Feature::Linkedin {
-                base_len: k.base().len().min(u16::MAX as usize) as u16,
-                legacy: k.legacy_pub,
-                slug: k.slug.into(),
-            },
-        )),
+        Prepare::Linkedin => ready(
+            first_value(record, cols)
+                .and_then(keys::linkedin_key)
+                .map_or(Feature::Missing, |k| Feature::Linkedin {
+                    base_len: k.base().len().min(u16::MAX as usize) as u16,
+                    legacy: k.legacy_pub,
+                    slug: k.slug.into(),
+                }),
+        ),
         Prepare::CompanyName => match first_value(record, cols) {
             Some(v) => {
                 let tokens = keys::company_tokens(v);
@@ -246,13 +286,21 @@ pub fn identifier_key(value: &str) -> String {
         .map(|c| c.to_ascii_uppercase())
         .collect();
     let b = alnum.as_bytes();
-    let body = if b.len() > 4 && b[0].is_ascii_alphabetic() && b[1].is_ascii_alphabetic() && b[2].is_ascii_digit() {
+    let body = if b.len() > 4
+        && b[0].is_ascii_alphabetic()
+        && b[1].is_ascii_alphabetic()
+        && b[2].is_ascii_digit()
+    {
         &alnum[2..]
     } else {
         &alnum[..]
     };
     let trimmed = body.trim_start_matches('0');
-    if trimmed.is_empty() { body.to_string() } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        body.to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 fn parse_number(value: &str) -> Option<f64> {
@@ -274,7 +322,10 @@ fn parse_day(value: &str) -> Option<f64> {
 
 fn person(record: &Record, cols: &[String]) -> Feature {
     let get = |i: usize| cols.get(i).and_then(|c| record.get(c));
-    let (mut first, mut last) = (get(0).map(keys::person_name_fold), get(1).map(keys::person_name_fold));
+    let (mut first, mut last) = (
+        get(0).map(keys::person_name_fold),
+        get(1).map(keys::person_name_fold),
+    );
     let mut given = get(0).map(keys::given_name_key);
     let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
     if empty(&first) && empty(&last) {
@@ -291,14 +342,18 @@ fn person(record: &Record, cols: &[String]) -> Feature {
     if first.is_empty() && last.is_empty() {
         return Feature::Missing;
     }
-    let mut words: Vec<&str> = first.split(' ').chain(last.split(' ')).filter(|w| !w.is_empty()).collect();
+    let mut words: Vec<&str> = first
+        .split(' ')
+        .chain(last.split(' '))
+        .filter(|w| !w.is_empty())
+        .collect();
     words.sort_unstable();
-    Feature::Person {
+    Feature::Person(Box::new(PersonFeature {
         sorted: words.join(" ").into(),
         given: given.unwrap_or_default().into(),
         first: first.into(),
         last: last.into(),
-    }
+    }))
 }
 
 #[cfg(test)]
@@ -329,23 +384,29 @@ mod tests {
         let config = DedupConfig::contacts();
         let mut table = FeatureTable::new(&config);
         let records = vec![
-            Record::new("1").with("full_name", "Ing. Jan Novák").with("company", "Acme s.r.o."),
-            Record::new("2").with("first_name", "Bob").with("last_name", "Smith").with("email", "bob@gmail.com"),
+            Record::new("1")
+                .with("full_name", "Ing. Jan Novák")
+                .with("company", "Acme s.r.o."),
+            Record::new("2")
+                .with("first_name", "Bob")
+                .with("last_name", "Smith")
+                .with("email", "bob@gmail.com"),
             Record::new("3"),
         ];
         table.extend(&config, &records);
         assert_eq!(table.len(), 3);
         match &table.row(0)[0] {
-            Feature::Person { given, last, .. } => {
-                assert_eq!(&**given, "jan");
-                assert_eq!(&**last, "novak");
+            Feature::Person(p) => {
+                assert_eq!(&*p.given, "jan");
+                assert_eq!(&*p.last, "novak");
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(table.row(1)[0], Feature::Person { ref given, .. } if &**given == "robert"));
+        assert!(matches!(&table.row(1)[0], Feature::Person(p) if &*p.given == "robert"));
+        assert!(std::mem::size_of::<Feature>() <= 24);
         // free-mail gives no domain
         assert_eq!(table.row(1)[5], Feature::Missing);
         assert!(table.row(2).iter().all(|f| *f == Feature::Missing));
-        assert!(matches!(table.row(0)[4], Feature::Tokens { .. }));
+        assert!(matches!(table.row(0)[4], Feature::Tokens(_)));
     }
 }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::DedupError;
 use super::blocking::{NO_KEY, record_keys};
 use super::cluster::UnionFind;
 use super::compare::level_of;
@@ -18,7 +19,6 @@ use super::engine::{DedupResult, age_key, dedup_records};
 use super::features::FeatureTable;
 use super::model::MatchModel;
 use super::record::Record;
-use super::DedupError;
 
 /// A candidate match of one record in the index.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -144,7 +144,11 @@ impl DedupIndex {
             return;
         }
         let (oa, ob) = (self.oldest[ra as usize], self.oldest[rb as usize]);
-        let older = if age_key(&self.records[oa as usize]) <= age_key(&self.records[ob as usize]) { oa } else { ob };
+        let older = if age_key(&self.records[oa as usize]) <= age_key(&self.records[ob as usize]) {
+            oa
+        } else {
+            ob
+        };
         let root = self.clusters.union(a, b);
         self.oldest[root as usize] = older;
     }
@@ -157,7 +161,13 @@ impl DedupIndex {
 
     /// Candidate matches of a prepared row (`features` row `row`) among indexed
     /// records below `limit`, at or above the review threshold, best first.
-    fn matches_of(&self, probe: Option<&FeatureTable>, row: usize, keys: &[u64], limit: u32) -> (Vec<IndexMatch>, bool) {
+    fn matches_of(
+        &self,
+        probe: Option<&FeatureTable>,
+        row: usize,
+        keys: &[u64],
+        limit: u32,
+    ) -> (Vec<IndexMatch>, bool) {
         let features = probe.unwrap_or(&self.features);
         let mut capped = false;
         let mut candidates: Vec<u32> = Vec::new();
@@ -184,7 +194,9 @@ impl DedupIndex {
                     .comparisons
                     .iter()
                     .enumerate()
-                    .map(|(i, cfg)| level_of(cfg, &new_row[i], &old_row[i], &self.features.tokens[i]))
+                    .map(|(i, cfg)| {
+                        level_of(cfg, &new_row[i], &old_row[i], &self.features.tokens[i])
+                    })
                     .collect();
                 let p = MatchModel::probability(self.model.match_weight(&levels));
                 (p >= self.config.review_threshold).then(|| IndexMatch {
@@ -195,7 +207,11 @@ impl DedupIndex {
                 })
             })
             .collect();
-        out.sort_by(|a, b| b.probability.total_cmp(&a.probability).then(a.index.cmp(&b.index)));
+        out.sort_by(|a, b| {
+            b.probability
+                .total_cmp(&a.probability)
+                .then(a.index.cmp(&b.index))
+        });
         (out, capped)
     }
 
@@ -210,7 +226,8 @@ impl DedupIndex {
         let limit = self.records.len() as u32;
         (0..records.len())
             .map(|i| {
-                let (found, capped) = self.matches_of(Some(&features), i, &keys[i * rules..(i + 1) * rules], limit);
+                let (found, capped) =
+                    self.matches_of(Some(&features), i, &keys[i * rules..(i + 1) * rules], limit);
                 self.capped_lookups += usize::from(capped);
                 found
             })
@@ -245,7 +262,9 @@ impl DedupIndex {
             let threshold = self.config.match_threshold;
             for m in matches.into_iter().filter(|m| m.probability >= threshold) {
                 let size = self.clusters.set_size(idx) + self.clusters.set_size(m.index);
-                if self.clusters.find(idx) != self.clusters.find(m.index) && size > self.config.max_cluster_size {
+                if self.clusters.find(idx) != self.clusters.find(m.index)
+                    && size > self.config.max_cluster_size
+                {
                     continue;
                 }
                 self.join(idx, m.index);
@@ -269,7 +288,9 @@ impl DedupIndex {
 
     /// The cluster id of every indexed record, in index order.
     pub fn cluster_ids(&mut self) -> Vec<String> {
-        (0..self.records.len() as u32).map(|i| self.cluster_id(i)).collect()
+        (0..self.records.len() as u32)
+            .map(|i| self.cluster_id(i))
+            .collect()
     }
 }
 
@@ -328,7 +349,9 @@ mod tests {
         config.max_block_size = 10;
         let mut index = DedupIndex::new(&config).unwrap();
         assert!(index.is_empty());
-        let same: Vec<Record> = (0..50).map(|i| contact(&i.to_string(), "Jan", "Novák", "", 2020)).collect();
+        let same: Vec<Record> = (0..50)
+            .map(|i| contact(&i.to_string(), "Jan", "Novák", "", 2020))
+            .collect();
         index.add(same).unwrap();
         let m = index.find_matches(&[contact("x", "Jan", "Novák", "", 2024)]);
         assert_eq!(index.len(), 50);

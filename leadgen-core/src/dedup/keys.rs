@@ -7,6 +7,16 @@
 //! strangers share a block or a comparison level.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+/// A lookup set over a static table, built once.
+fn set_of(
+    cell: &'static OnceLock<HashSet<&'static str>>,
+    table: &'static [&'static str],
+) -> &'static HashSet<&'static str> {
+    cell.get_or_init(|| table.iter().copied().collect())
+}
 
 /// Folds text for matching: transliterated to ASCII (diacritics dropped, Cyrillic
 /// and CJK romanized), lower-cased, punctuation turned into single spaces.
@@ -42,27 +52,119 @@ pub fn fold(text: &str) -> String {
 
 /// Local parts of role addresses: shared by several people, so they identify nobody.
 const ROLE_LOCAL_PARTS: &[&str] = &[
-    "info", "sales", "contact", "office", "hello", "support", "admin", "team", "mail",
-    "obchod", "kontakt", "marketing", "hr", "jobs", "careers", "billing", "help",
-    "enquiries", "inquiries", "post", "postmaster", "noreply", "no-reply", "kancelar",
-    "firma", "bureau", "accounts", "service", "kundeservice", "asiakaspalvelu", "reception",
+    "info",
+    "sales",
+    "contact",
+    "office",
+    "hello",
+    "support",
+    "admin",
+    "team",
+    "mail",
+    "obchod",
+    "kontakt",
+    "marketing",
+    "hr",
+    "jobs",
+    "careers",
+    "billing",
+    "help",
+    "enquiries",
+    "inquiries",
+    "post",
+    "postmaster",
+    "noreply",
+    "no-reply",
+    "kancelar",
+    "firma",
+    "bureau",
+    "accounts",
+    "service",
+    "kundeservice",
+    "asiakaspalvelu",
+    "reception",
 ];
 
 /// Free-mail domains: a domain shared by strangers, so never a company key.
 const FREE_MAIL_DOMAINS: &[&str] = &[
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "hotmail.com",
-    "hotmail.co.uk", "hotmail.fr", "outlook.com", "live.com", "msn.com", "icloud.com",
-    "me.com", "aol.com", "gmx.de", "gmx.net", "web.de", "t-online.de", "seznam.cz",
-    "email.cz", "centrum.cz", "post.cz", "volny.cz", "atlas.cz", "online.no", "hotmail.no",
-    "live.no", "orange.fr", "free.fr", "laposte.net", "wanadoo.fr", "sfr.fr", "proton.me",
-    "protonmail.com", "yandex.ru", "mail.ru", "qq.com", "163.com", "suomi24.fi",
-    "luukku.com", "kolumbus.fi", "wp.pl", "o2.pl", "guerrillamail.com", "mailinator.com",
-    "yopmail.com", "10minutemail.com", "tempmail.com", "trashmail.com", "singnet.com.sg",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "hotmail.fr",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "t-online.de",
+    "seznam.cz",
+    "email.cz",
+    "centrum.cz",
+    "post.cz",
+    "volny.cz",
+    "atlas.cz",
+    "online.no",
+    "hotmail.no",
+    "live.no",
+    "orange.fr",
+    "free.fr",
+    "laposte.net",
+    "wanadoo.fr",
+    "sfr.fr",
+    "proton.me",
+    "protonmail.com",
+    "yandex.ru",
+    "mail.ru",
+    "qq.com",
+    "163.com",
+    "suomi24.fi",
+    "luukku.com",
+    "kolumbus.fi",
+    "wp.pl",
+    "o2.pl",
+    "guerrillamail.com",
+    "mailinator.com",
+    "yopmail.com",
+    "10minutemail.com",
+    "tempmail.com",
+    "trashmail.com",
+    "singnet.com.sg",
 ];
 
 /// Whether `domain` (lower-case) is a free-mail or disposable provider.
 pub fn is_free_mail(domain: &str) -> bool {
-    FREE_MAIL_DOMAINS.contains(&domain)
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    set_of(&SET, FREE_MAIL_DOMAINS).contains(domain)
+}
+
+fn is_role_local_part(local: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    set_of(&SET, ROLE_LOCAL_PARTS).contains(local)
+}
+
+fn is_legal_form_token(token: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    set_of(&SET, LEGAL_FORM_TOKENS).contains(token)
+}
+
+fn is_name_noise(token: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    set_of(&SET, NAME_NOISE).contains(token)
+}
+
+fn nickname_of(name: &str) -> Option<&'static str> {
+    static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| NICKNAMES.iter().copied().collect())
+        .get(name)
+        .copied()
 }
 
 /// The matching key of an email address: trimmed (also of zero-width and
@@ -91,7 +193,7 @@ pub fn email_key(raw: &str) -> Option<String> {
         return None;
     }
     let base_local = local.split('+').next().unwrap_or(local);
-    if ROLE_LOCAL_PARTS.contains(&base_local) || local.contains("not_unlocked") {
+    if is_role_local_part(base_local) || local.contains("not_unlocked") {
         return None;
     }
     Some(cleaned.to_string())
@@ -229,11 +331,68 @@ pub fn phone_key(raw: &str) -> Option<String> {
 
 /// Legal-form tokens (already folded) that say nothing about which company it is.
 const LEGAL_FORM_TOKENS: &[&str] = &[
-    "inc", "incorporated", "llc", "ltd", "limited", "plc", "corp", "corporation", "co",
-    "gmbh", "ag", "kg", "ohg", "ug", "mbh", "sas", "sa", "sarl", "sasu", "eurl", "bv", "nv",
-    "spa", "srl", "sl", "slu", "sro", "spol", "as", "asa", "ab", "publ", "aps", "oy", "oyj",
-    "ou", "pte", "pty", "kft", "zrt", "nyrt", "sp", "zoo", "z", "o", "s", "r", "a", "v",
-    "lda", "lp", "llp", "se", "bvba", "sprl", "cv", "ek", "ev", "vos", "ks", "ky", "tmi",
+    "inc",
+    "incorporated",
+    "llc",
+    "ltd",
+    "limited",
+    "plc",
+    "corp",
+    "corporation",
+    "co",
+    "gmbh",
+    "ag",
+    "kg",
+    "ohg",
+    "ug",
+    "mbh",
+    "sas",
+    "sa",
+    "sarl",
+    "sasu",
+    "eurl",
+    "bv",
+    "nv",
+    "spa",
+    "srl",
+    "sl",
+    "slu",
+    "sro",
+    "spol",
+    "as",
+    "asa",
+    "ab",
+    "publ",
+    "aps",
+    "oy",
+    "oyj",
+    "ou",
+    "pte",
+    "pty",
+    "kft",
+    "zrt",
+    "nyrt",
+    "sp",
+    "zoo",
+    "z",
+    "o",
+    "s",
+    "r",
+    "a",
+    "v",
+    "lda",
+    "lp",
+    "llp",
+    "se",
+    "bvba",
+    "sprl",
+    "cv",
+    "ek",
+    "ev",
+    "vos",
+    "ks",
+    "ky",
+    "tmi",
 ];
 
 /// Tokens of a company name for matching: folded, `&` as `and`, legal forms and a
@@ -246,18 +405,21 @@ const LEGAL_FORM_TOKENS: &[&str] = &[
 /// assert_eq!(company_tokens("Chemo Mont spol. s r.o."), vec!["chemo", "mont"]);
 /// ```
 pub fn company_tokens(raw: &str) -> Vec<String> {
-    let replaced = raw.replace('&', " and ").replace('+', " and ");
-    let folded = fold(&replaced);
+    let folded = if raw.contains(['&', '+']) {
+        fold(&raw.replace(['&', '+'], " and "))
+    } else {
+        fold(raw)
+    };
     let mut tokens: Vec<String> = folded.split(' ').map(str::to_string).collect();
     if tokens.first().is_some_and(|t| t == "the") && tokens.len() > 1 {
         tokens.remove(0);
     }
     // Legal forms sit at the ends ("Oy Koistinen Group Ab"); strip them from both ends
     // but never strip the name to nothing.
-    while tokens.len() > 1 && tokens.last().is_some_and(|t| LEGAL_FORM_TOKENS.contains(&t.as_str())) {
+    while tokens.len() > 1 && tokens.last().is_some_and(|t| is_legal_form_token(t)) {
         tokens.pop();
     }
-    while tokens.len() > 1 && tokens.first().is_some_and(|t| LEGAL_FORM_TOKENS.contains(&t.as_str())) {
+    while tokens.len() > 1 && tokens.first().is_some_and(|t| is_legal_form_token(t)) {
         tokens.remove(0);
     }
     tokens.retain(|t| !t.is_empty());
@@ -272,48 +434,147 @@ pub fn company_key(raw: &str) -> Option<String> {
 
 /// Academic titles and honorifics that appear inside name fields.
 const NAME_NOISE: &[&str] = &[
-    "ing", "mgr", "bc", "phdr", "judr", "mudr", "rndr", "doc", "prof", "dr", "phd", "csc",
-    "mba", "msc", "bsc", "dipl", "dis", "jr", "sr", "ii", "iii", "mr", "mrs", "ms", "miss",
-    "herr", "frau", "mme", "m", "bin", "binti", "mudr", "drsc", "ma", "ba",
+    "ing", "mgr", "bc", "phdr", "judr", "mudr", "rndr", "doc", "prof", "dr", "phd", "csc", "mba",
+    "msc", "bsc", "dipl", "dis", "jr", "sr", "ii", "iii", "mr", "mrs", "ms", "miss", "herr",
+    "frau", "mme", "m", "bin", "binti", "mudr", "drsc", "ma", "ba",
 ];
 
 /// Nicknames and short forms mapped to one canonical given name (folded).
 const NICKNAMES: &[(&str, &str)] = &[
-    ("bob", "robert"), ("rob", "robert"), ("bobby", "robert"), ("robbie", "robert"),
-    ("bill", "william"), ("will", "william"), ("billy", "william"), ("liam", "william"),
-    ("jim", "james"), ("jimmy", "james"), ("jamie", "james"), ("mike", "michael"),
-    ("mick", "michael"), ("dave", "david"), ("tom", "thomas"), ("tommy", "thomas"),
-    ("chris", "christopher"), ("kate", "katherine"), ("katie", "katherine"),
-    ("kathy", "katherine"), ("cathy", "katherine"), ("catherine", "katherine"),
-    ("liz", "elizabeth"), ("beth", "elizabeth"), ("betty", "elizabeth"),
-    ("lizzie", "elizabeth"), ("dan", "daniel"), ("danny", "daniel"), ("joe", "joseph"),
-    ("joey", "joseph"), ("tony", "anthony"), ("alex", "alexander"), ("sasha", "alexander"),
-    ("andy", "andrew"), ("drew", "andrew"), ("ben", "benjamin"), ("sam", "samuel"),
-    ("nick", "nicholas"), ("matt", "matthew"), ("pat", "patrick"), ("steve", "stephen"),
-    ("steven", "stephen"), ("jon", "jonathan"), ("john", "jonathan"),
-    ("jenny", "jennifer"), ("jen", "jennifer"), ("jess", "jessica"), ("peggy", "margaret"),
-    ("maggie", "margaret"), ("meg", "margaret"), ("sue", "susan"), ("suzy", "susan"),
-    ("ted", "edward"), ("ed", "edward"), ("eddie", "edward"), ("ned", "edward"),
-    ("rick", "richard"), ("dick", "richard"), ("rich", "richard"), ("ricky", "richard"),
-    ("greg", "gregory"), ("larry", "lawrence"), ("charlie", "charles"),
-    ("chuck", "charles"), ("fred", "frederick"), ("harry", "henry"), ("hank", "henry"),
-    ("jack", "john"), ("johnny", "jonathan"), ("honza", "jan"), ("jenik", "jan"),
-    ("pepa", "josef"), ("pepik", "josef"), ("franta", "frantisek"), ("standa", "stanislav"),
-    ("jirka", "jiri"), ("tonda", "antonin"), ("vasek", "vaclav"), ("mira", "miroslav"),
-    ("pavlik", "pavel"), ("petr", "peter"), ("katka", "katerina"), ("kaca", "katerina"),
-    ("misa", "michaela"), ("verca", "veronika"), ("lenka", "lenka"), ("bara", "barbora"),
-    ("jussi", "juhani"), ("jukka", "juhani"), ("pekka", "petteri"), ("matti", "mattias"),
-    ("hannes", "johannes"), ("hans", "johannes"), ("sepp", "josef"), ("fritz", "friedrich"),
-    ("guigui", "guillaume"), ("guille", "guillaume"), ("manu", "emmanuel"),
-    ("fifi", "sophie"), ("seb", "sebastien"), ("nico", "nicolas"), ("jb", "jean baptiste"),
-    ("lars", "laurentius"), ("kalle", "karl"), ("nils", "nicolas"), ("bjoern", "bjorn"),
-    ("gus", "augustus"), ("wei", "wei"), ("tim", "timothy"), ("timmy", "timothy"),
-    ("vicky", "victoria"), ("tori", "victoria"), ("abby", "abigail"), ("becky", "rebecca"),
-    ("ron", "ronald"), ("ronnie", "ronald"), ("don", "donald"), ("ken", "kenneth"),
-    ("kenny", "kenneth"), ("phil", "philip"), ("phillip", "philip"), ("jeff", "jeffrey"),
-    ("geoff", "jeffrey"), ("josh", "joshua"), ("zach", "zachary"), ("nate", "nathan"),
-    ("nathaniel", "nathan"), ("vince", "vincent"), ("walt", "walter"), ("al", "albert"),
-    ("frank", "francis"), ("frankie", "francis"), ("gabe", "gabriel"), ("ray", "raymond"),
+    ("bob", "robert"),
+    ("rob", "robert"),
+    ("bobby", "robert"),
+    ("robbie", "robert"),
+    ("bill", "william"),
+    ("will", "william"),
+    ("billy", "william"),
+    ("liam", "william"),
+    ("jim", "james"),
+    ("jimmy", "james"),
+    ("jamie", "james"),
+    ("mike", "michael"),
+    ("mick", "michael"),
+    ("dave", "david"),
+    ("tom", "thomas"),
+    ("tommy", "thomas"),
+    ("chris", "christopher"),
+    ("kate", "katherine"),
+    ("katie", "katherine"),
+    ("kathy", "katherine"),
+    ("cathy", "katherine"),
+    ("catherine", "katherine"),
+    ("liz", "elizabeth"),
+    ("beth", "elizabeth"),
+    ("betty", "elizabeth"),
+    ("lizzie", "elizabeth"),
+    ("dan", "daniel"),
+    ("danny", "daniel"),
+    ("joe", "joseph"),
+    ("joey", "joseph"),
+    ("tony", "anthony"),
+    ("alex", "alexander"),
+    ("sasha", "alexander"),
+    ("andy", "andrew"),
+    ("drew", "andrew"),
+    ("ben", "benjamin"),
+    ("sam", "samuel"),
+    ("nick", "nicholas"),
+    ("matt", "matthew"),
+    ("pat", "patrick"),
+    ("steve", "stephen"),
+    ("steven", "stephen"),
+    ("jon", "jonathan"),
+    ("john", "jonathan"),
+    ("jenny", "jennifer"),
+    ("jen", "jennifer"),
+    ("jess", "jessica"),
+    ("peggy", "margaret"),
+    ("maggie", "margaret"),
+    ("meg", "margaret"),
+    ("sue", "susan"),
+    ("suzy", "susan"),
+    ("ted", "edward"),
+    ("ed", "edward"),
+    ("eddie", "edward"),
+    ("ned", "edward"),
+    ("rick", "richard"),
+    ("dick", "richard"),
+    ("rich", "richard"),
+    ("ricky", "richard"),
+    ("greg", "gregory"),
+    ("larry", "lawrence"),
+    ("charlie", "charles"),
+    ("chuck", "charles"),
+    ("fred", "frederick"),
+    ("harry", "henry"),
+    ("hank", "henry"),
+    ("jack", "jonathan"),
+    ("johnny", "jonathan"),
+    ("honza", "jan"),
+    ("jenik", "jan"),
+    ("pepa", "josef"),
+    ("pepik", "josef"),
+    ("franta", "frantisek"),
+    ("standa", "stanislav"),
+    ("jirka", "jiri"),
+    ("tonda", "antonin"),
+    ("vasek", "vaclav"),
+    ("mira", "miroslav"),
+    ("pavlik", "pavel"),
+    ("petr", "peter"),
+    ("katka", "katerina"),
+    ("kaca", "katerina"),
+    ("misa", "michaela"),
+    ("verca", "veronika"),
+    ("lenka", "lenka"),
+    ("bara", "barbora"),
+    ("jussi", "juhani"),
+    ("jukka", "juhani"),
+    ("pekka", "petteri"),
+    ("matti", "mattias"),
+    ("hannes", "johannes"),
+    ("hans", "johannes"),
+    ("sepp", "josef"),
+    ("fritz", "friedrich"),
+    ("guigui", "guillaume"),
+    ("guille", "guillaume"),
+    ("manu", "emmanuel"),
+    ("fifi", "sophie"),
+    ("seb", "sebastien"),
+    ("nico", "nicolas"),
+    ("jb", "jean baptiste"),
+    ("lars", "laurentius"),
+    ("kalle", "karl"),
+    ("nils", "nicolas"),
+    ("bjoern", "bjorn"),
+    ("gus", "augustus"),
+    ("wei", "wei"),
+    ("tim", "timothy"),
+    ("timmy", "timothy"),
+    ("vicky", "victoria"),
+    ("tori", "victoria"),
+    ("abby", "abigail"),
+    ("becky", "rebecca"),
+    ("ron", "ronald"),
+    ("ronnie", "ronald"),
+    ("don", "donald"),
+    ("ken", "kenneth"),
+    ("kenny", "kenneth"),
+    ("phil", "philip"),
+    ("phillip", "philip"),
+    ("jeff", "jeffrey"),
+    ("geoff", "jeffrey"),
+    ("josh", "joshua"),
+    ("zach", "zachary"),
+    ("nate", "nathan"),
+    ("nathaniel", "nathan"),
+    ("vince", "vincent"),
+    ("walt", "walter"),
+    ("al", "albert"),
+    ("frank", "francis"),
+    ("frankie", "francis"),
+    ("gabe", "gabriel"),
+    ("ray", "raymond"),
 ];
 
 /// The canonical form of a given name for matching: folded, and a nickname replaced
@@ -327,11 +588,11 @@ const NICKNAMES: &[(&str, &str)] = &[
 pub fn given_name_key(raw: &str) -> String {
     let folded = person_name_fold(raw);
     let first = folded.split(' ').next().unwrap_or("");
-    match NICKNAMES.iter().find(|(nick, _)| *nick == first) {
-        Some((_, full)) => {
+    match nickname_of(first) {
+        Some(full) => {
             let rest = folded[first.len()..].trim_start();
             if rest.is_empty() {
-                (*full).to_string()
+                full.to_string()
             } else {
                 format!("{full} {rest}")
             }
@@ -344,13 +605,10 @@ pub fn given_name_key(raw: &str) -> String {
 /// generational suffixes removed (`"Ing. Jan"` → `"jan"`, `"MAREŠ"` → `"mares"`).
 pub fn person_name_fold(raw: &str) -> String {
     let folded = fold(raw);
-    if !folded.contains(' ') && !NAME_NOISE.contains(&folded.as_str()) {
+    if !folded.contains(' ') && !is_name_noise(&folded) {
         return folded;
     }
-    let kept: Vec<&str> = folded
-        .split(' ')
-        .filter(|t| !NAME_NOISE.contains(t))
-        .collect();
+    let kept: Vec<&str> = folded.split(' ').filter(|t| !is_name_noise(t)).collect();
     if kept.is_empty() {
         folded
     } else {
@@ -425,8 +683,14 @@ mod tests {
         assert_eq!(email_key("@b.com"), None);
         assert_eq!(email_key("email_not_unlocked@domain.com"), None);
         assert_eq!(email_key("info+x@acme.cz"), None);
-        assert_eq!(email_key("jan+news@acme.cz").as_deref(), Some("jan+news@acme.cz"));
-        assert_eq!(email_domain("x@Mail.Acme.cz").as_deref(), Some("mail.acme.cz"));
+        assert_eq!(
+            email_key("jan+news@acme.cz").as_deref(),
+            Some("jan+news@acme.cz")
+        );
+        assert_eq!(
+            email_domain("x@Mail.Acme.cz").as_deref(),
+            Some("mail.acme.cz")
+        );
         assert!(is_free_mail("gmail.com"));
     }
 
@@ -439,23 +703,40 @@ mod tests {
             "https://cz.linkedin.com/in/viktorie-maskova-f24fed25/details/experience/",
         ];
         for f in forms {
-            assert_eq!(linkedin_key(f).unwrap().slug, "viktorie-maskova-f24fed25", "{f}");
+            assert_eq!(
+                linkedin_key(f).unwrap().slug,
+                "viktorie-maskova-f24fed25",
+                "{f}"
+            );
         }
         let enc = linkedin_key("https://www.linkedin.com/in/jan-nov%C3%A1k").unwrap();
         assert_eq!(enc.slug, "jan-novák");
-        let sales = linkedin_key("https://www.linkedin.com/sales/lead/ACwAAB12,NAME_SEARCH,xy").unwrap();
+        let sales =
+            linkedin_key("https://www.linkedin.com/sales/lead/ACwAAB12,NAME_SEARCH,xy").unwrap();
         assert_eq!(sales.slug, "acwaab12");
         assert!(linkedin_key("https://www.linkedin.com/company/acme").is_none());
         assert!(linkedin_key("not a url").is_none());
         assert!(linkedin_key("https://linkedin.com/in/").is_none());
-        assert_eq!(linkedin_key("https://linkedin.com/in/a%").unwrap().slug, "a%");
+        assert_eq!(
+            linkedin_key("https://linkedin.com/in/a%").unwrap().slug,
+            "a%"
+        );
     }
 
     #[test]
     fn company_tokens_strip_legal_forms_but_not_everything() {
-        assert_eq!(company_tokens("Pennine Partners Limited"), vec!["pennine", "partners"]);
-        assert_eq!(company_tokens("Lucky Digital Pte. Ltd."), vec!["lucky", "digital"]);
-        assert_eq!(company_tokens("Oy Koistinen Group Ab"), vec!["koistinen", "group"]);
+        assert_eq!(
+            company_tokens("Pennine Partners Limited"),
+            vec!["pennine", "partners"]
+        );
+        assert_eq!(
+            company_tokens("Lucky Digital Pte. Ltd."),
+            vec!["lucky", "digital"]
+        );
+        assert_eq!(
+            company_tokens("Oy Koistinen Group Ab"),
+            vec!["koistinen", "group"]
+        );
         assert_eq!(company_tokens("AG"), vec!["ag"]);
         assert_eq!(company_key(""), None);
         assert_eq!(company_key("The Acme Group").as_deref(), Some("acme group"));

@@ -109,10 +109,18 @@ impl Mergeable for Company {
 }
 
 /// Bookkeeping fields that are never merged value by value.
-const NOT_MERGED: &[&str] = &["id", "created_at", "updated_at", "merged_into", "provenance"];
+const NOT_MERGED: &[&str] = &[
+    "id",
+    "created_at",
+    "updated_at",
+    "merged_into",
+    "provenance",
+];
 
 fn to_json<T: Serialize>(x: &T) -> Result<Value, DedupError> {
-    serde_json::to_value(x).map_err(|e| DedupError::Merge { reason: e.to_string() })
+    serde_json::to_value(x).map_err(|e| DedupError::Merge {
+        reason: e.to_string(),
+    })
 }
 
 fn is_filled(v: &Value) -> bool {
@@ -135,18 +143,31 @@ fn completeness(v: &Value) -> usize {
 
 fn source_rank(priority: &[String], source: Option<&str>) -> usize {
     source
-        .and_then(|s| priority.iter().position(|p| s == p || s.starts_with(&format!("{p}:"))))
+        .and_then(|s| {
+            priority
+                .iter()
+                .position(|p| s == p || s.starts_with(&format!("{p}:")))
+        })
         .unwrap_or(priority.len())
 }
 
-fn merge<T: Mergeable>(members: &[T], strategy: &MergeStrategy, actor: &str) -> Result<Option<MergeOutcome<T>>, DedupError> {
+fn merge<T: Mergeable>(
+    members: &[T],
+    strategy: &MergeStrategy,
+    actor: &str,
+) -> Result<Option<MergeOutcome<T>>, DedupError> {
     if members.len() < 2 || *strategy == MergeStrategy::Skip {
         return Ok(None);
     }
     let images: Vec<Value> = members.iter().map(to_json).collect::<Result<_, _>>()?;
     let survivor_index = match strategy {
         MergeStrategy::KeepNewest => (0..members.len())
-            .max_by(|&a, &b| members[a].updated().cmp(&members[b].updated()).then(members[b].key().cmp(&members[a].key())))
+            .max_by(|&a, &b| {
+                members[a]
+                    .updated()
+                    .cmp(&members[b].updated())
+                    .then(members[b].key().cmp(&members[a].key()))
+            })
             .unwrap_or(0),
         MergeStrategy::KeepMostComplete => (0..members.len())
             .max_by(|&a, &b| {
@@ -156,7 +177,12 @@ fn merge<T: Mergeable>(members: &[T], strategy: &MergeStrategy, actor: &str) -> 
             })
             .unwrap_or(0),
         MergeStrategy::MergeFields { .. } | MergeStrategy::Skip => (0..members.len())
-            .min_by(|&a, &b| members[a].created().cmp(&members[b].created()).then(members[a].key().cmp(&members[b].key())))
+            .min_by(|&a, &b| {
+                members[a]
+                    .created()
+                    .cmp(&members[b].created())
+                    .then(members[a].key().cmp(&members[b].key()))
+            })
             .unwrap_or(0),
     };
     let mut survivor = members[survivor_index].clone();
@@ -169,7 +195,9 @@ fn merge<T: Mergeable>(members: &[T], strategy: &MergeStrategy, actor: &str) -> 
         if let Some(m) = survivor_json.as_object_mut() {
             m.insert("updated_at".into(), to_json(&now)?);
         }
-        survivor = serde_json::from_value(survivor_json).map_err(|e| DedupError::Merge { reason: e.to_string() })?;
+        survivor = serde_json::from_value(survivor_json).map_err(|e| DedupError::Merge {
+            reason: e.to_string(),
+        })?;
     }
     let tombstones: Vec<T> = members
         .iter()
@@ -190,16 +218,34 @@ fn merge<T: Mergeable>(members: &[T], strategy: &MergeStrategy, actor: &str) -> 
         "merged": tombstones.iter().map(Mergeable::key).collect::<Vec<_>>(),
         "before": images,
     });
-    Ok(Some(MergeOutcome { survivor, tombstones, audit }))
+    Ok(Some(MergeOutcome {
+        survivor,
+        tombstones,
+        audit,
+    }))
 }
 
-fn merge_fields<T: Mergeable>(members: &[T], images: &[Value], survivor_index: usize, priority: &[String]) -> Result<T, DedupError> {
-    let mut out: Map<String, Value> = images[survivor_index].as_object().cloned().unwrap_or_default();
+fn merge_fields<T: Mergeable>(
+    members: &[T],
+    images: &[Value],
+    survivor_index: usize,
+    priority: &[String],
+) -> Result<T, DedupError> {
+    let mut out: Map<String, Value> = images[survivor_index]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     let mut provenance: FieldProvenance = members[survivor_index].provenance().clone();
-    let fields: Vec<String> = out.keys().filter(|k| !NOT_MERGED.contains(&k.as_str())).cloned().collect();
+    let fields: Vec<String> = out
+        .keys()
+        .filter(|k| !NOT_MERGED.contains(&k.as_str()))
+        .cloned()
+        .collect();
     for field in fields {
         // Map fields (attributes, registry ids): union, the best-ranked member's keys win.
-        let mut ranked: Vec<usize> = (0..members.len()).filter(|&i| images[i].get(&field).is_some_and(is_filled)).collect();
+        let mut ranked: Vec<usize> = (0..members.len())
+            .filter(|&i| images[i].get(&field).is_some_and(is_filled))
+            .collect();
         if ranked.is_empty() {
             continue;
         }
@@ -207,7 +253,11 @@ fn merge_fields<T: Mergeable>(members: &[T], images: &[Value], survivor_index: u
             let p = members[i].provenance().get(&field);
             let source = p.map(|p| p.source.as_str()).or(members[i].record_source());
             let when = p.map_or(members[i].updated(), |p| p.observed_at);
-            (source_rank(priority, source), std::cmp::Reverse(when), i != survivor_index)
+            (
+                source_rank(priority, source),
+                std::cmp::Reverse(when),
+                i != survivor_index,
+            )
         };
         ranked.sort_by_key(|&i| rank(i));
         let best = ranked[0];
@@ -228,16 +278,26 @@ fn merge_fields<T: Mergeable>(members: &[T], images: &[Value], survivor_index: u
         }
     }
     out.insert("provenance".into(), to_json(&provenance)?);
-    serde_json::from_value(Value::Object(out)).map_err(|e| DedupError::Merge { reason: e.to_string() })
+    serde_json::from_value(Value::Object(out)).map_err(|e| DedupError::Merge {
+        reason: e.to_string(),
+    })
 }
 
 /// Merges a cluster of contacts; `None` for [`MergeStrategy::Skip`] or fewer than two.
-pub fn merge_contacts(members: &[Contact], strategy: &MergeStrategy, actor: &str) -> Result<Option<MergeOutcome<Contact>>, DedupError> {
+pub fn merge_contacts(
+    members: &[Contact],
+    strategy: &MergeStrategy,
+    actor: &str,
+) -> Result<Option<MergeOutcome<Contact>>, DedupError> {
     merge(members, strategy, actor)
 }
 
 /// Merges a cluster of companies; `None` for [`MergeStrategy::Skip`] or fewer than two.
-pub fn merge_companies(members: &[Company], strategy: &MergeStrategy, actor: &str) -> Result<Option<MergeOutcome<Company>>, DedupError> {
+pub fn merge_companies(
+    members: &[Company],
+    strategy: &MergeStrategy,
+    actor: &str,
+) -> Result<Option<MergeOutcome<Company>>, DedupError> {
     merge(members, strategy, actor)
 }
 
@@ -274,8 +334,16 @@ pub fn undo_merge(entry: &AuditEntry, actor: &str) -> Result<Undo, DedupError> {
     if entry.action != "merge" {
         return Err(fail("not a merge entry"));
     }
-    let before = entry.details.get("before").and_then(Value::as_array).ok_or_else(|| fail("no before-images"))?;
-    let kind = entry.details.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let before = entry
+        .details
+        .get("before")
+        .and_then(Value::as_array)
+        .ok_or_else(|| fail("no before-images"))?;
+    let kind = entry
+        .details
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let mut undo = Undo {
         contacts: Vec::new(),
         companies: Vec::new(),
@@ -285,8 +353,12 @@ pub fn undo_merge(entry: &AuditEntry, actor: &str) -> Result<Undo, DedupError> {
     undo.audit.details = serde_json::json!({ "undoes": entry.id.to_string() });
     for image in before {
         match kind {
-            "contact" => undo.contacts.push(serde_json::from_value(image.clone()).map_err(|e| fail(&e.to_string()))?),
-            "company" => undo.companies.push(serde_json::from_value(image.clone()).map_err(|e| fail(&e.to_string()))?),
+            "contact" => undo
+                .contacts
+                .push(serde_json::from_value(image.clone()).map_err(|e| fail(&e.to_string()))?),
+            "company" => undo
+                .companies
+                .push(serde_json::from_value(image.clone()).map_err(|e| fail(&e.to_string()))?),
             _ => return Err(fail("unknown entity kind")),
         }
     }
@@ -326,25 +398,48 @@ mod tests {
     #[test]
     fn keep_newest_and_most_complete() {
         let c = contacts();
-        let m = merge_contacts(&c, &MergeStrategy::KeepNewest, "t").unwrap().unwrap();
+        let m = merge_contacts(&c, &MergeStrategy::KeepNewest, "t")
+            .unwrap()
+            .unwrap();
         assert_eq!(m.survivor, c[1]);
         assert_eq!(m.tombstones[0].merged_into, Some(c[1].id));
-        let m = merge_contacts(&c, &MergeStrategy::KeepMostComplete, "t").unwrap().unwrap();
+        let m = merge_contacts(&c, &MergeStrategy::KeepMostComplete, "t")
+            .unwrap()
+            .unwrap();
         assert_eq!(m.survivor.id, c[1].id);
-        assert!(merge_contacts(&c, &MergeStrategy::Skip, "t").unwrap().is_none());
-        assert!(merge_contacts(&c[..1], &MergeStrategy::KeepNewest, "t").unwrap().is_none());
+        assert!(
+            merge_contacts(&c, &MergeStrategy::Skip, "t")
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            merge_contacts(&c[..1], &MergeStrategy::KeepNewest, "t")
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
     fn merge_fields_by_source_priority_then_recency() {
         let c = contacts();
-        let linkedin_first = MergeStrategy::MergeFields { source_priority: vec!["import".into()] };
+        let linkedin_first = MergeStrategy::MergeFields {
+            source_priority: vec!["import".into()],
+        };
         let m = merge_contacts(&c, &linkedin_first, "t").unwrap().unwrap();
         assert_eq!(m.survivor.id, c[0].id, "oldest survives");
         assert_eq!(m.survivor.title.as_deref(), Some("Sales Manager"));
-        assert_eq!(m.survivor.phone.as_deref(), Some("+420606352769"), "filled from the other");
-        assert_eq!(m.survivor.attributes.get("Owner").map(String::as_str), Some("Tomáš"));
-        let by_recency = MergeStrategy::MergeFields { source_priority: vec![] };
+        assert_eq!(
+            m.survivor.phone.as_deref(),
+            Some("+420606352769"),
+            "filled from the other"
+        );
+        assert_eq!(
+            m.survivor.attributes.get("Owner").map(String::as_str),
+            Some("Tomáš")
+        );
+        let by_recency = MergeStrategy::MergeFields {
+            source_priority: vec![],
+        };
         let m = merge_contacts(&c, &by_recency, "t").unwrap().unwrap();
         assert_eq!(m.survivor.title.as_deref(), Some("Head of Sales"));
         assert_eq!(m.survivor.provenance["title"].source, "crm:hubspot");
@@ -354,7 +449,15 @@ mod tests {
     #[test]
     fn undo_restores_before_images_and_rejects_other_entries() {
         let c = contacts();
-        let m = merge_contacts(&c, &MergeStrategy::MergeFields { source_priority: vec![] }, "t").unwrap().unwrap();
+        let m = merge_contacts(
+            &c,
+            &MergeStrategy::MergeFields {
+                source_priority: vec![],
+            },
+            "t",
+        )
+        .unwrap()
+        .unwrap();
         let undo = undo_merge(&m.audit, "t").unwrap();
         assert_eq!(undo.contacts, c);
         assert_eq!(undo.audit.action, "unmerge");
@@ -370,11 +473,20 @@ mod tests {
         a.registry_ids.insert("cz:ico".into(), "28745612".into());
         let mut b = Company::new("ACME");
         b.domain = Some("acme.cz".into());
-        let m = merge_companies(&[a.clone(), b], &MergeStrategy::MergeFields { source_priority: vec![] }, "t")
-            .unwrap()
-            .unwrap();
+        let m = merge_companies(
+            &[a.clone(), b],
+            &MergeStrategy::MergeFields {
+                source_priority: vec![],
+            },
+            "t",
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(m.survivor.domain.as_deref(), Some("acme.cz"));
-        assert_eq!(m.survivor.registry_ids.get("cz:ico").map(String::as_str), Some("28745612"));
+        assert_eq!(
+            m.survivor.registry_ids.get("cz:ico").map(String::as_str),
+            Some("28745612")
+        );
         let undo = undo_merge(&m.audit, "t").unwrap();
         assert!(undo.companies.contains(&a));
     }

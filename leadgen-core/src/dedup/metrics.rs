@@ -18,8 +18,16 @@ pub struct Scores {
 
 impl Scores {
     fn new(precision: f64, recall: f64) -> Self {
-        let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-        Scores { precision, recall, f1 }
+        let f1 = if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        };
+        Scores {
+            precision,
+            recall,
+            f1,
+        }
     }
 }
 
@@ -66,7 +74,11 @@ pub fn accuracy<P: Eq + Hash, T: Eq + Hash>(predicted: &[P], truth: &[T]) -> Acc
         p_sum += inter / pred_size[&predicted[i]] as f64;
         r_sum += inter / truth_size[&truth[i]] as f64;
     }
-    let bcubed = if n == 0 { Scores::new(1.0, 1.0) } else { Scores::new(p_sum / n as f64, r_sum / n as f64) };
+    let bcubed = if n == 0 {
+        Scores::new(1.0, 1.0)
+    } else {
+        Scores::new(p_sum / n as f64, r_sum / n as f64)
+    };
     Accuracy { pairwise, bcubed }
 }
 

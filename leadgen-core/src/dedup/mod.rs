@@ -53,7 +53,9 @@ pub mod record;
 pub mod report;
 
 pub use blocking::OversizedBlock;
-pub use config::{BlockingRule, Comparator, ComparisonConfig, DedupConfig, KeyPart, KeyTransform, Level, Prepare};
+pub use config::{
+    BlockingRule, Comparator, ComparisonConfig, DedupConfig, KeyPart, KeyTransform, Level, Prepare,
+};
 pub use engine::{Cluster, DedupResult, DedupStats, ScoredPair, dedup_records};
 pub use explain::{FieldContribution, PairExplanation};
 pub use incremental::DedupIndex;
@@ -116,8 +118,13 @@ pub enum DedupError {
 impl From<DedupError> for crate::Error {
     fn from(e: DedupError) -> Self {
         match e {
-            DedupError::InvalidConfig { .. } | DedupError::ConfigParse { .. } => crate::Error::Config(e.to_string()),
-            DedupError::Io { ref path, ref message } => crate::Error::Io {
+            DedupError::InvalidConfig { .. } | DedupError::ConfigParse { .. } => {
+                crate::Error::Config(e.to_string())
+            }
+            DedupError::Io {
+                ref path,
+                ref message,
+            } => crate::Error::Io {
                 path: path.clone(),
                 source: std::io::Error::other(message.clone()),
             },

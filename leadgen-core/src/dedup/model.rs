@@ -105,7 +105,13 @@ impl MatchModel {
                 c.levels
                     .iter()
                     .enumerate()
-                    .map(|(i, l)| if i == LEVEL_NULL as usize { 0.0 } else { l.weight() })
+                    .map(|(i, l)| {
+                        if i == LEVEL_NULL as usize {
+                            0.0
+                        } else {
+                            l.weight()
+                        }
+                    })
                     .collect()
             })
             .collect();
@@ -138,7 +144,11 @@ impl MatchModel {
     /// Probability from a match weight.
     pub fn probability(weight: f64) -> f64 {
         let odds = weight.exp2();
-        if odds.is_infinite() { 1.0 } else { odds / (1.0 + odds) }
+        if odds.is_infinite() {
+            1.0
+        } else {
+            odds / (1.0 + odds)
+        }
     }
 
     /// Sets u of every level from the level frequencies among random pairs
@@ -167,7 +177,13 @@ impl MatchModel {
     /// Estimates m and the prior by EM over candidate pairs, u fixed. `candidates` is
     /// the number of candidate pairs relative to all pairs (`pairs / (n(n−1)/2)`),
     /// used to turn the in-candidates match share back into a prior.
-    pub fn estimate_m(&mut self, levels: &[u8], stride: usize, iterations: usize, candidate_share: f64) {
+    pub fn estimate_m(
+        &mut self,
+        levels: &[u8],
+        stride: usize,
+        iterations: usize,
+        candidate_share: f64,
+    ) {
         if stride == 0 || levels.is_empty() {
             return;
         }
@@ -176,11 +192,19 @@ impl MatchModel {
         let mut lambda = (self.prior / candidate_share.max(1e-12)).clamp(0.01, 0.5);
         for _ in 0..iterations {
             let prior_w = (lambda / (1.0 - lambda)).log2();
-            let mut m_counts: Vec<Vec<f64>> =
-                self.comparisons.iter().map(|c| vec![0.0; c.levels.len()]).collect();
+            let mut m_counts: Vec<Vec<f64>> = self
+                .comparisons
+                .iter()
+                .map(|c| vec![0.0; c.levels.len()])
+                .collect();
             let mut total = 0.0;
             for row in levels.chunks_exact(stride) {
-                let w = prior_w + row.iter().enumerate().map(|(c, &l)| self.weight(c, l)).sum::<f64>();
+                let w = prior_w
+                    + row
+                        .iter()
+                        .enumerate()
+                        .map(|(c, &l)| self.weight(c, l))
+                        .sum::<f64>();
                 let p = Self::probability(w);
                 total += p;
                 for (c, &l) in row.iter().enumerate() {
@@ -266,11 +290,17 @@ mod tests {
         for i in 0..20_000 {
             let is_match = i % 10 == 0;
             for _ in 0..2 {
-                let agree = if is_match { rng.below(100) < 95 } else { rng.below(100) < 3 };
+                let agree = if is_match {
+                    rng.below(100) < 95
+                } else {
+                    rng.below(100) < 3
+                };
                 candidates.push(if agree { 1 } else { 2 });
             }
         }
-        let random: Vec<u8> = (0..20_000).map(|_| if rng.below(100) < 3 { 1 } else { 2 }).collect();
+        let random: Vec<u8> = (0..20_000)
+            .map(|_| if rng.below(100) < 3 { 1 } else { 2 })
+            .collect();
         model.estimate_u(&random, 2);
         model.estimate_m(&candidates, 2, 50, 0.01);
         let m_agree = model.comparisons[0].levels[1].m;

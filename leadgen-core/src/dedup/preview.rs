@@ -38,7 +38,11 @@ pub fn changed_fields(incoming: &Record, existing: &Record) -> Vec<String> {
     incoming
         .fields
         .iter()
-        .filter(|(name, value)| existing.get(name).is_none_or(|old| fold(old) != fold(value)))
+        .filter(|(name, value)| {
+            existing
+                .get(name)
+                .is_none_or(|old| fold(old) != fold(value))
+        })
         .map(|(name, _)| name.to_string())
         .collect()
 }
@@ -66,7 +70,10 @@ pub fn changed_fields(incoming: &Record, existing: &Record) -> Vec<String> {
 /// assert_eq!(decisions[2], PreviewDecision::New);
 /// assert_eq!(index.len(), 1);
 /// ```
-pub fn preview_import(index: &mut DedupIndex, incoming: &[Record]) -> Result<Vec<PreviewDecision>, super::DedupError> {
+pub fn preview_import(
+    index: &mut DedupIndex,
+    incoming: &[Record],
+) -> Result<Vec<PreviewDecision>, super::DedupError> {
     let threshold = index.config().match_threshold;
     let stored = index.find_matches(incoming);
     // In-batch duplicates: the incoming rows indexed among themselves, same model.
@@ -113,8 +120,14 @@ mod tests {
     fn in_batch_duplicates_and_empty_rows() {
         let mut index = DedupIndex::new(&DedupConfig::contacts()).unwrap();
         let rows = vec![
-            Record::new("r1").with("first_name", "Eva").with("last_name", "Malá").with("email", "eva@beta.cz"),
-            Record::new("r2").with("first_name", "Eva").with("last_name", "Mala").with("email", "EVA@beta.cz"),
+            Record::new("r1")
+                .with("first_name", "Eva")
+                .with("last_name", "Malá")
+                .with("email", "eva@beta.cz"),
+            Record::new("r2")
+                .with("first_name", "Eva")
+                .with("last_name", "Mala")
+                .with("email", "EVA@beta.cz"),
             Record::new("r3"),
         ];
         let d = preview_import(&mut index, &rows).unwrap();
@@ -125,7 +138,9 @@ mod tests {
 
     #[test]
     fn changed_fields_ignore_case_and_accents() {
-        let a = Record::new("a").with("last_name", "NOVÁK").with("title", "CEO");
+        let a = Record::new("a")
+            .with("last_name", "NOVÁK")
+            .with("title", "CEO");
         let b = Record::new("b").with("last_name", "Novak");
         assert_eq!(changed_fields(&a, &b), vec!["title".to_string()]);
     }

@@ -59,19 +59,33 @@ details{{margin:.3em 0}}</style></head><body><h1>Dedup report: {name}</h1>",
         s.duplicate_clusters,
         s.duplicate_records,
         s.recut_components,
-        if s.estimated { "estimated from the data (EM)" } else { "as configured" }
+        if s.estimated {
+            "estimated from the data (EM)"
+        } else {
+            "as configured"
+        }
     );
     if !result.oversized_blocks.is_empty() {
         h.push_str("<h2>Blocks too large to compare all pairs</h2><p>Members were sorted and compared with their nearest neighbours only; duplicates far apart in the sort order may be missed.</p><table><tr><th>Rule</th><th>Key</th><th>Records</th><th>Pairs compared</th></tr>");
         for b in &result.oversized_blocks {
-            let _ = write!(h, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&b.rule), esc(&b.key), b.size, b.pairs_compared);
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&b.rule),
+                esc(&b.key),
+                b.size,
+                b.pairs_compared
+            );
         }
         h.push_str("</table>");
     }
     // Pairs by cluster, for the explanations.
     let mut pairs_of: std::collections::HashMap<u32, Vec<usize>> = std::collections::HashMap::new();
     for (i, p) in result.pairs.iter().enumerate() {
-        let (ca, cb) = (result.assignment[p.a as usize], result.assignment[p.b as usize]);
+        let (ca, cb) = (
+            result.assignment[p.a as usize],
+            result.assignment[p.b as usize],
+        );
         if ca == cb {
             pairs_of.entry(ca).or_default().push(i);
         }
@@ -94,11 +108,20 @@ details{{margin:.3em 0}}</style></head><body><h1>Dedup report: {name}</h1>",
             continue;
         }
         if shown == MAX_CLUSTERS_SHOWN {
-            let _ = write!(h, "<p>… and {} more clusters.</p>", s.duplicate_clusters - shown);
+            let _ = write!(
+                h,
+                "<p>… and {} more clusters.</p>",
+                s.duplicate_clusters - shown
+            );
             break;
         }
         shown += 1;
-        let _ = write!(h, "<div class=\"cluster\"><h3>{} — {} records</h3><table><tr><th>id</th>", esc(&cluster.id), cluster.members.len());
+        let _ = write!(
+            h,
+            "<div class=\"cluster\"><h3>{} — {} records</h3><table><tr><th>id</th>",
+            esc(&cluster.id),
+            cluster.members.len()
+        );
         for col in &columns {
             let _ = write!(h, "<th>{}</th>", esc(col));
         }
@@ -124,9 +147,19 @@ details{{margin:.3em 0}}</style></head><body><h1>Dedup report: {name}</h1>",
                 esc(&e.a),
                 esc(&e.b)
             );
-            let _ = write!(h, "<tr><td>prior</td><td></td><td class=\"neg\">{:+.1}</td><td></td><td></td></tr>", e.prior_weight);
+            let _ = write!(
+                h,
+                "<tr><td>prior</td><td></td><td class=\"neg\">{:+.1}</td><td></td><td></td></tr>",
+                e.prior_weight
+            );
             for f in &e.fields {
-                let class = if f.weight > 0.0 { "pos" } else if f.weight < 0.0 { "neg" } else { "" };
+                let class = if f.weight > 0.0 {
+                    "pos"
+                } else if f.weight < 0.0 {
+                    "neg"
+                } else {
+                    ""
+                };
                 let _ = write!(
                     h,
                     "<tr><td>{}</td><td>{}</td><td class=\"{class}\">{:+.1}</td><td>{}</td><td>{}</td></tr>",
@@ -158,10 +191,23 @@ mod tests {
         let mut config = DedupConfig::contacts();
         config.max_block_size = 5;
         let mut records: Vec<Record> = (0..20)
-            .map(|i| Record::new(format!("g{i}")).with("first_name", "Jan").with("last_name", "Novák").with("email", format!("j{i}@gmail.com")))
+            .map(|i| {
+                Record::new(format!("g{i}"))
+                    .with("first_name", "Jan")
+                    .with("last_name", "Novák")
+                    .with("email", format!("j{i}@gmail.com"))
+            })
             .collect();
-        records.push(Record::new("x1").with("email", "eva@beta.cz").with("first_name", "Eva"));
-        records.push(Record::new("x2").with("email", "eva@beta.cz").with("first_name", "Eva"));
+        records.push(
+            Record::new("x1")
+                .with("email", "eva@beta.cz")
+                .with("first_name", "Eva"),
+        );
+        records.push(
+            Record::new("x2")
+                .with("email", "eva@beta.cz")
+                .with("first_name", "Eva"),
+        );
         let r = dedup_records(records, &config).unwrap();
         let html = render_html_report(&r);
         assert!(html.contains("c-x1"));

@@ -371,6 +371,9 @@ fn main() {
             let (records, truth) = eval::sample_contacts();
             run("sample_contacts", records, &truth, &DedupConfig::contacts());
             let (records, truth) = eval::companies();
+            let mut configured = DedupConfig::companies();
+            configured.estimate = false;
+            run("companies_configured", records.clone(), &truth, &configured);
             run("companies", records, &truth, &DedupConfig::companies());
             let (records, truth) = eval::large_contacts();
             let mut em = DedupConfig::contacts();

@@ -109,15 +109,48 @@ fn hash_key(rule_index: usize, key: &str) -> u64 {
 }
 
 /// The hashed keys of records: `keys[record * rules + rule]`, [`NO_KEY`] when none.
+///
+/// Rules share parts (the same name column under several transforms, the same
+/// transform in several rules): each distinct part is computed once per record.
 pub fn record_keys(config: &DedupConfig, records: &[Record]) -> Vec<u64> {
+    let mut parts: Vec<&KeyPart> = Vec::new();
+    let rule_parts: Vec<Vec<usize>> = config
+        .blocking
+        .iter()
+        .map(|rule| {
+            rule.parts
+                .iter()
+                .map(|p| match parts.iter().position(|q| *q == p) {
+                    Some(i) => i,
+                    None => {
+                        parts.push(p);
+                        parts.len() - 1
+                    }
+                })
+                .collect()
+        })
+        .collect();
     records
         .par_iter()
         .flat_map_iter(|r| {
-            config
-                .blocking
+            let texts: Vec<Option<String>> = parts.iter().map(|p| part_text(p, r)).collect();
+            rule_parts
                 .iter()
                 .enumerate()
-                .map(move |(i, rule)| key_text(rule, r).map_or(NO_KEY, |k| hash_key(i, &k)))
+                .map(|(i, ids)| {
+                    let mut key = String::new();
+                    for (n, &id) in ids.iter().enumerate() {
+                        let Some(text) = &texts[id] else {
+                            return NO_KEY;
+                        };
+                        if n > 0 {
+                            key.push('|');
+                        }
+                        key.push_str(text);
+                    }
+                    hash_key(i, &key)
+                })
+                .collect::<Vec<u64>>()
         })
         .collect()
 }
@@ -252,6 +285,25 @@ mod tests {
         assert!(!oversized.is_empty());
         assert!(oversized.iter().all(|b| b.size == 2000));
         assert!(oversized[0].key.contains("jan"), "{:?}", oversized[0]);
+    }
+
+    #[test]
+    fn hashed_keys_agree_with_key_texts() {
+        let config = DedupConfig::contacts();
+        let records = vec![
+            contact("0", "Jan", "Novák", "jan@acme.cz"),
+            contact("1", "Honza", "Novak", "JAN@acme.cz"),
+            Record::new("2"),
+        ];
+        let keys = record_keys(&config, &records);
+        let rules = config.blocking.len();
+        for (i, r) in records.iter().enumerate() {
+            for (j, rule) in config.blocking.iter().enumerate() {
+                let expected = key_text(rule, r).map_or(NO_KEY, |k| hash_key(j, &k));
+                assert_eq!(keys[i * rules + j], expected, "record {i} rule {j}");
+            }
+        }
+        assert_eq!(keys[0], keys[rules], "same email key");
     }
 
     #[test]

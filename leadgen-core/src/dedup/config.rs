@@ -184,7 +184,8 @@ pub struct DedupConfig {
     /// Prior probability that a random pair matches (re-estimated by EM if enabled).
     pub prior: f64,
     /// Estimate m/u by EM on the data (Fellegi–Sunter, as Splink does) instead of
-    /// using the configured weights as a fixed rule model.
+    /// using the configured weights as a fixed rule model. Inputs under
+    /// [`super::engine::MIN_RECORDS_FOR_EM`] records keep the configured weights.
     pub estimate: bool,
     /// EM iterations at most.
     pub em_iterations: usize,
@@ -268,7 +269,7 @@ impl DedupConfig {
                     "email",
                     &["email"],
                     P::Email,
-                    C::JaroWinkler,
+                    C::Exact,
                     // No fuzzy level: colleagues' addresses differ by one
                     // letter (vdvorak@ / rdvorak@), typos in addresses are rare.
                     vec![level("exact", 1.0, 0.85, 0.0001)],
@@ -470,7 +471,9 @@ impl DedupConfig {
             review_threshold: 0.5,
             max_cluster_size: 25,
             prior: 0.002,
-            estimate: false,
+            // Measured on companies.csv: EM-estimated m/u reach pairwise F1 1.000,
+            // these configured priors 0.986 (benches/dedup/README.md).
+            estimate: true,
             em_iterations: 25,
             u_sample_pairs: 100_000,
             seed: 42,

@@ -13,6 +13,11 @@ use super::features::FeatureTable;
 use super::model::{MatchModel, SplitMix};
 use super::record::Record;
 
+/// Fewer records than this: the configured weights are used even if estimation is on.
+pub const MIN_RECORDS_FOR_EM: usize = 200;
+/// Fewer candidate pairs than this: likewise.
+pub const MIN_PAIRS_FOR_EM: usize = 50;
+
 /// A scored candidate pair (kept when at or above the review threshold).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoredPair {
@@ -177,7 +182,11 @@ pub fn dedup_records(
     lap(0);
     let (candidates, oversized_blocks) = blocking::candidate_pairs(config, &records);
     lap(1);
-    let model = if config.estimate {
+    // EM needs enough pairs to see both populations; on a handful of records it
+    // would invent parameters, so small inputs keep the configured weights.
+    let estimate =
+        config.estimate && n >= MIN_RECORDS_FOR_EM && candidates.len() >= MIN_PAIRS_FOR_EM;
+    let model = if estimate {
         let levels = score_levels(config, &features, &candidates);
         train(config, &features, &levels, n)
     } else {
@@ -244,7 +253,7 @@ pub fn dedup_records(
         duplicate_clusters,
         duplicate_records: n - clusters.len(),
         recut_components: recut,
-        estimated: config.estimate,
+        estimated: estimate,
         stage_ms,
     };
     Ok(DedupResult {

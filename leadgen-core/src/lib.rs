@@ -6,6 +6,7 @@
 //! database drivers live here.
 
 pub mod clock;
+pub mod dedup;
 pub mod error;
 pub mod model;
 pub mod normalize;

@@ -54,7 +54,10 @@ pub use entity::{
 };
 pub use linkedin::{LinkedInKind, LinkedInUrl, canonical_linkedin_url};
 pub use location::{Location, parse_location, parse_location_in};
-pub use person::{PersonName, nickname_canonical, parse_person_name, repair_capitalization};
+pub use person::{
+    PersonName, given_name_candidates, nickname_canonical, parse_person_name,
+    repair_capitalization, same_given_name,
+};
 pub use phone::{Phone, PhoneProblem, normalize_phone};
 pub use title::{JobTitle, normalize_job_title};
 pub use web::registrable_domain;

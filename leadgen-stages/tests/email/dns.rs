@@ -1,5 +1,7 @@
 //! `HickoryDnsResolver` against a real DNS server on 127.0.0.1.
 
+#![cfg(feature = "email")]
+
 #[path = "support/dns_server.rs"]
 mod dns_server;
 
@@ -35,8 +37,14 @@ async fn mx_records_in_preference_order() {
         got,
         MxLookup::Records {
             records: vec![
-                MxRecord { preference: 5, exchange: d("mx0") },
-                MxRecord { preference: 10, exchange: d("mx1") },
+                MxRecord {
+                    preference: 5,
+                    exchange: d("mx0")
+                },
+                MxRecord {
+                    preference: 10,
+                    exchange: d("mx1")
+                },
             ]
         }
     );
@@ -81,12 +89,24 @@ async fn servfail_timeout_and_unreachable_are_told_apart() {
     let dns = TestDns::start().await;
     let r = resolver(dns.addr);
     let servfail = r.lookup_mx(&d("servfail")).await.unwrap_err();
-    assert_eq!(servfail.dns_failure(), Some(DnsFailure::ServFail), "{servfail}");
+    assert_eq!(
+        servfail.dns_failure(),
+        Some(DnsFailure::ServFail),
+        "{servfail}"
+    );
 
     let started = Instant::now();
     let timeout = r.lookup_mx(&d("timeout")).await.unwrap_err();
-    assert_eq!(timeout.dns_failure(), Some(DnsFailure::Timeout), "{timeout}");
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert_eq!(
+        timeout.dns_failure(),
+        Some(DnsFailure::Timeout),
+        "{timeout}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
 
     // Through the core trait, the kind survives in the error's source.
     let core_err = r.mx(&d("servfail")).await.unwrap_err();
@@ -103,10 +123,17 @@ async fn servfail_timeout_and_unreachable_are_told_apart() {
     let started = Instant::now();
     let e = r.lookup_mx("acme.cz").await.unwrap_err();
     assert!(
-        matches!(e.dns_failure(), Some(DnsFailure::Timeout | DnsFailure::Unreachable)),
+        matches!(
+            e.dns_failure(),
+            Some(DnsFailure::Timeout | DnsFailure::Unreachable)
+        ),
         "{e}"
     );
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -118,10 +145,18 @@ async fn answers_are_cached_by_ttl_and_shared_between_clones() {
     let queries = dns.log.count_for(&d("mx"));
     assert_eq!(queries, 1);
     assert_eq!(clone.mx(&d("mx")).await.unwrap(), first);
-    assert_eq!(dns.log.count_for(&d("mx")), 1, "second lookup hit the server");
+    assert_eq!(
+        dns.log.count_for(&d("mx")),
+        1,
+        "second lookup hit the server"
+    );
     assert_eq!(r.mx(&d("no-such")).await.unwrap(), MxLookup::NxDomain);
     assert_eq!(r.mx(&d("no-such")).await.unwrap(), MxLookup::NxDomain);
-    assert_eq!(dns.log.count_for(&d("no-such")), 1, "negative answer not cached");
+    assert_eq!(
+        dns.log.count_for(&d("no-such")),
+        1,
+        "negative answer not cached"
+    );
 
     // TTL 1: gone after it expires.
     r.mx(&d("shortttl")).await.unwrap();
@@ -129,7 +164,11 @@ async fn answers_are_cached_by_ttl_and_shared_between_clones() {
     assert_eq!(dns.log.count_for(&d("shortttl")), 1);
     tokio::time::sleep(Duration::from_millis(2100)).await;
     r.mx(&d("shortttl")).await.unwrap();
-    assert_eq!(dns.log.count_for(&d("shortttl")), 2, "expired answer reused");
+    assert_eq!(
+        dns.log.count_for(&d("shortttl")),
+        2,
+        "expired answer reused"
+    );
 
     // Failures are not cached.
     let _ = r.mx(&d("servfail")).await;
@@ -155,7 +194,10 @@ async fn bounded_concurrency_many_distinct_domains() {
         })
         .collect();
     for t in tasks {
-        assert!(matches!(t.await.unwrap().unwrap(), MxLookup::Records { .. }));
+        assert!(matches!(
+            t.await.unwrap().unwrap(),
+            MxLookup::Records { .. }
+        ));
     }
     assert_eq!(r.cached_len(), 200);
     dns.stop().await;
@@ -163,8 +205,17 @@ async fn bounded_concurrency_many_distinct_domains() {
 
 #[test]
 fn nameserver_parsing() {
-    assert_eq!(parse_nameserver("127.0.0.1:5353").unwrap(), "127.0.0.1:5353".parse().unwrap());
-    assert_eq!(parse_nameserver("127.0.0.1").unwrap(), "127.0.0.1:53".parse().unwrap());
-    assert_eq!(parse_nameserver("[::1]:53").unwrap(), "[::1]:53".parse().unwrap());
+    assert_eq!(
+        parse_nameserver("127.0.0.1:5353").unwrap(),
+        "127.0.0.1:5353".parse().unwrap()
+    );
+    assert_eq!(
+        parse_nameserver("127.0.0.1").unwrap(),
+        "127.0.0.1:53".parse().unwrap()
+    );
+    assert_eq!(
+        parse_nameserver("[::1]:53").unwrap(),
+        "[::1]:53".parse().unwrap()
+    );
     assert!(parse_nameserver("dns.google").is_err());
 }

@@ -1,5 +1,7 @@
 //! The SMTP probe against a scripted SMTP server on 127.0.0.1.
 
+#![cfg(feature = "email")]
+
 #[path = "support/smtp_server.rs"]
 mod smtp_server;
 
@@ -64,7 +66,10 @@ async fn accepts_a_mailbox_and_checks_catch_all_never_sending_data() {
     assert_eq!(cmds[1], "MAIL FROM:<bounce@leadgen.example>");
     assert_eq!(cmds[2], "RCPT TO:<good@acme-mail.cz>");
     assert!(cmds[3].starts_with("RCPT TO:<") && cmds[3].ends_with("@acme-mail.cz>"));
-    assert_ne!(cmds[3], cmds[2], "catch-all probe must use a random local part");
+    assert_ne!(
+        cmds[3], cmds[2],
+        "catch-all probe must use a random local part"
+    );
     assert_eq!(cmds.last().map(String::as_str), Some("QUIT"));
     assert!(!cmds.iter().any(|c| c.eq_ignore_ascii_case("DATA")));
 }
@@ -130,7 +135,11 @@ async fn a_server_that_never_answers_times_out_within_the_limits() {
     assert_eq!(out.verdict, ProbeVerdict::Inconclusive);
     assert_eq!(out.reason, Reason::SmtpTimeout);
     // The command timeout is 0.8 s; the whole-probe limit 6 s.
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -141,17 +150,25 @@ async fn whole_probe_limit_bounds_many_silent_hosts() {
     })
     .await;
     let p = SmtpProber::new(
-        SmtpOptions::default().with_port(server.port()).with_timeouts(
-            Duration::from_secs(1),
-            Duration::from_secs(10),
-            Duration::from_millis(700),
-        ),
+        SmtpOptions::default()
+            .with_port(server.port())
+            .with_timeouts(
+                Duration::from_secs(1),
+                Duration::from_secs(10),
+                Duration::from_millis(700),
+            ),
         Arc::new(Loopback),
     );
     let started = Instant::now();
-    let out = p.probe("good@acme-mail.cz", "acme-mail.cz", &host(), false).await;
+    let out = p
+        .probe("good@acme-mail.cz", "acme-mail.cz", &host(), false)
+        .await;
     assert_eq!(out.reason, Reason::SmtpTimeout);
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -164,10 +181,19 @@ async fn starttls_with_a_self_signed_certificate() {
         .await;
     assert_eq!(out.verdict, ProbeVerdict::Accepted, "{out:?}");
     let cmds = server.commands();
-    let tls_at = cmds.iter().position(|c| c == "<tls established>").expect("no TLS");
+    let tls_at = cmds
+        .iter()
+        .position(|c| c == "<tls established>")
+        .expect("no TLS");
     assert_eq!(cmds[tls_at - 1], "STARTTLS");
-    assert!(cmds[tls_at + 1].starts_with("EHLO"), "EHLO again after TLS: {cmds:?}");
-    let mail_at = cmds.iter().position(|c| c.starts_with("MAIL FROM")).unwrap();
+    assert!(
+        cmds[tls_at + 1].starts_with("EHLO"),
+        "EHLO again after TLS: {cmds:?}"
+    );
+    let mail_at = cmds
+        .iter()
+        .position(|c| c.starts_with("MAIL FROM"))
+        .unwrap();
     assert!(mail_at > tls_at, "MAIL FROM before TLS: {cmds:?}");
 
     // Verified against the right root: still fine.
@@ -204,7 +230,11 @@ async fn walks_mx_hosts_in_order_past_dead_ones() {
     assert_eq!(out.host.as_deref(), Some("mx2.acme-mail.cz"));
 
     // A port where nothing listens: connection failed, quickly.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let out = prober(closed)
         .probe("good@acme-mail.cz", "acme-mail.cz", &host(), false)
         .await;
@@ -217,12 +247,18 @@ async fn provider_rules_decline_to_guess_without_connecting() {
     let p = prober(server.port());
     let m365 = vec![MailHost::Name("acme-cz.mail.protection.outlook.com".into())];
     let out = p.probe("x@acme.cz", "acme.cz", &m365, false).await;
-    assert_eq!(out.verdict, ProbeVerdict::Provider(ProviderVerdict::Unknown));
+    assert_eq!(
+        out.verdict,
+        ProbeVerdict::Provider(ProviderVerdict::Unknown)
+    );
     assert_eq!(out.reason, Reason::ProviderPolicy);
     let yahoo = vec![MailHost::Name("mta5.am0.yahoodns.net".into())];
     let out = p.probe("x@yahoo.com", "yahoo.com", &yahoo, false).await;
     assert_eq!(out.verdict, ProbeVerdict::Provider(ProviderVerdict::Risky));
-    assert_eq!(server.connections.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert_eq!(
+        server.connections.load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
 }
 
 #[tokio::test]
@@ -232,7 +268,12 @@ async fn smtputf8_recipients_need_the_extension() {
         .probe("jürgen@acme-mail.cz", "acme-mail.cz", &host(), true)
         .await;
     assert_eq!(out.verdict, ProbeVerdict::Accepted, "{out:?}");
-    assert!(server.commands().iter().any(|c| c.ends_with("SMTPUTF8") && c.starts_with("MAIL FROM")));
+    assert!(
+        server
+            .commands()
+            .iter()
+            .any(|c| c.ends_with("SMTPUTF8") && c.starts_with("MAIL FROM"))
+    );
 
     let plain = TestSmtp::start(Script {
         smtputf8: false,
@@ -291,8 +332,13 @@ async fn at_most_two_probes_per_domain_at_once() {
         .map(|i| {
             let p = p.clone();
             tokio::spawn(async move {
-                p.probe(&format!("u{i}@acme-mail.cz"), "acme-mail.cz", &host(), false)
-                    .await
+                p.probe(
+                    &format!("u{i}@acme-mail.cz"),
+                    "acme-mail.cz",
+                    &host(),
+                    false,
+                )
+                .await
             })
         })
         .collect();

@@ -1,5 +1,7 @@
 //! The syntax table: every rule of `email::syntax`, valid, invalid and normalized.
 
+#![cfg(feature = "email")]
+
 use leadgen_stages::email::syntax::{SyntaxErrorKind as K, SyntaxOptions, parse_address};
 
 /// Which options a case runs with.
@@ -41,17 +43,33 @@ fn cases() -> Vec<(String, Opt, Want)> {
     let mut t: Vec<(String, Opt, Want)> = vec![
         // --- plain valid dot-atoms and normalization
         ("jana@acme.cz".into(), d, N("jana@acme.cz")),
-        ("Jana.Novakova@acme.cz".into(), d, N("Jana.Novakova@acme.cz")),
+        (
+            "Jana.Novakova@acme.cz".into(),
+            d,
+            N("Jana.Novakova@acme.cz"),
+        ),
         ("jana@ACME.CZ".into(), d, N("jana@acme.cz")),
         ("  jana@acme.cz  ".into(), d, N("jana@acme.cz")),
         ("\tjana@acme.cz\r\n".into(), d, N("jana@acme.cz")),
         ("a@b.co".into(), d, N("a@b.co")),
-        ("first.last@sub.domain.acme.cz".into(), d, N("first.last@sub.domain.acme.cz")),
+        (
+            "first.last@sub.domain.acme.cz".into(),
+            d,
+            N("first.last@sub.domain.acme.cz"),
+        ),
         ("user+tag@acme.cz".into(), d, N("user+tag@acme.cz")),
-        ("user-name@acme-corp.cz".into(), d, N("user-name@acme-corp.cz")),
+        (
+            "user-name@acme-corp.cz".into(),
+            d,
+            N("user-name@acme-corp.cz"),
+        ),
         ("user_name@acme.cz".into(), d, N("user_name@acme.cz")),
         ("o'brien@acme.ie".into(), d, N("o'brien@acme.ie")),
-        ("x!#$%&'*+-/=?^_`{|}~@acme.cz".into(), d, N("x!#$%&'*+-/=?^_`{|}~@acme.cz")),
+        (
+            "x!#$%&'*+-/=?^_`{|}~@acme.cz".into(),
+            d,
+            N("x!#$%&'*+-/=?^_`{|}~@acme.cz"),
+        ),
         ("1234567890@acme.cz".into(), d, N("1234567890@acme.cz")),
         ("jana@123acme.cz".into(), d, N("jana@123acme.cz")),
         ("jana@a1.b2.c3.cz".into(), d, N("jana@a1.b2.c3.cz")),
@@ -77,11 +95,27 @@ fn cases() -> Vec<(String, Opt, Want)> {
         // --- internationalized local parts (SMTPUTF8)
         ("jürgen@acme.de".into(), d, N("jürgen@acme.de")),
         ("用户@例子.广告".into(), d, N("用户@例子.广告")),
-        ("δοκιμή@παράδειγμα.δοκιμή".into(), d, N("δοκιμή@παράδειγμα.δοκιμή")),
+        (
+            "δοκιμή@παράδειγμα.δοκιμή".into(),
+            d,
+            N("δοκιμή@παράδειγμα.δοκιμή"),
+        ),
         ("Ωmega@acme.gr".into(), d, N("Ωmega@acme.gr")),
-        ("jürgen@acme.de".into(), Opt::AsciiOnly, E(K::SmtpUtf8NotAllowed)),
-        ("用户@acme.cn".into(), Opt::AsciiOnly, E(K::SmtpUtf8NotAllowed)),
-        ("ascii@bücher.de".into(), Opt::AsciiOnly, N("ascii@bücher.de")),
+        (
+            "jürgen@acme.de".into(),
+            Opt::AsciiOnly,
+            E(K::SmtpUtf8NotAllowed),
+        ),
+        (
+            "用户@acme.cn".into(),
+            Opt::AsciiOnly,
+            E(K::SmtpUtf8NotAllowed),
+        ),
+        (
+            "ascii@bücher.de".into(),
+            Opt::AsciiOnly,
+            N("ascii@bücher.de"),
+        ),
         // --- NFC normalization, then re-validation
         ("ju\u{0308}rgen@acme.de".into(), d, N("jürgen@acme.de")),
         ("jana@pr\u{030C}iklad.cz".into(), d, N("jana@přiklad.cz")),
@@ -116,30 +150,98 @@ fn cases() -> Vec<(String, Opt, Want)> {
         ("Jana <jana@acme.cz>".into(), d, E(K::LocalPartInvalidChar)),
         ("mailto:jana@acme.cz".into(), d, E(K::LocalPartInvalidChar)),
         // --- quoted local parts: rejected by default, accepted behind an option
-        ("\"jana\"@acme.cz".into(), d, E(K::QuotedLocalPartNotAllowed)),
-        ("\"jana novak\"@acme.cz".into(), d, E(K::QuotedLocalPartNotAllowed)),
+        (
+            "\"jana\"@acme.cz".into(),
+            d,
+            E(K::QuotedLocalPartNotAllowed),
+        ),
+        (
+            "\"jana novak\"@acme.cz".into(),
+            d,
+            E(K::QuotedLocalPartNotAllowed),
+        ),
         ("\"jana\"@acme.cz".into(), Opt::Quoted, N("jana@acme.cz")),
-        ("\"jana novak\"@acme.cz".into(), Opt::Quoted, N("\"jana novak\"@acme.cz")),
-        ("\"ja@na\"@acme.cz".into(), Opt::Quoted, N("\"ja@na\"@acme.cz")),
-        ("\"ja\\\"na\"@acme.cz".into(), Opt::Quoted, N("\"ja\\\"na\"@acme.cz")),
+        (
+            "\"jana novak\"@acme.cz".into(),
+            Opt::Quoted,
+            N("\"jana novak\"@acme.cz"),
+        ),
+        (
+            "\"ja@na\"@acme.cz".into(),
+            Opt::Quoted,
+            N("\"ja@na\"@acme.cz"),
+        ),
+        (
+            "\"ja\\\"na\"@acme.cz".into(),
+            Opt::Quoted,
+            N("\"ja\\\"na\"@acme.cz"),
+        ),
         ("\"ja\\na\"@acme.cz".into(), Opt::Quoted, N("jana@acme.cz")),
         ("\"..\"@acme.cz".into(), Opt::Quoted, N("\"..\"@acme.cz")),
         ("\"\"@acme.cz".into(), Opt::Quoted, N("\"\"@acme.cz")),
-        ("\"jana@acme.cz".into(), Opt::Quoted, E(K::QuotedLocalPartInvalid)),
-        ("\"ja\"na\"@acme.cz".into(), Opt::Quoted, E(K::QuotedLocalPartInvalid)),
-        ("\"jana\\\"@acme.cz".into(), Opt::Quoted, E(K::QuotedLocalPartInvalid)),
+        (
+            "\"jana@acme.cz".into(),
+            Opt::Quoted,
+            E(K::QuotedLocalPartInvalid),
+        ),
+        (
+            "\"ja\"na\"@acme.cz".into(),
+            Opt::Quoted,
+            E(K::QuotedLocalPartInvalid),
+        ),
+        (
+            "\"jana\\\"@acme.cz".into(),
+            Opt::Quoted,
+            E(K::QuotedLocalPartInvalid),
+        ),
         ("\"".into(), Opt::Quoted, E(K::NoAtSign)),
         // --- domain literals: rejected by default, accepted behind an option
         ("jana@[192.0.2.1]".into(), d, E(K::DomainLiteralNotAllowed)),
-        ("jana@[IPv6:2001:db8::1]".into(), d, E(K::DomainLiteralNotAllowed)),
-        ("jana@[192.0.2.1]".into(), Opt::Literal, N("jana@[192.0.2.1]")),
-        ("jana@[IPv6:2001:DB8::1]".into(), Opt::Literal, N("jana@[IPv6:2001:db8::1]")),
-        ("jana@[IPv6:2001:db8:0:0:0:0:0:1]".into(), Opt::Literal, N("jana@[IPv6:2001:db8::1]")),
-        ("jana@[300.0.2.1]".into(), Opt::Literal, E(K::DomainLiteralInvalid)),
-        ("jana@[192.0.2]".into(), Opt::Literal, E(K::DomainLiteralInvalid)),
-        ("jana@[192.0.2.1".into(), Opt::Literal, E(K::DomainLiteralInvalid)),
-        ("jana@[IPv6:zz::1]".into(), Opt::Literal, E(K::DomainLiteralInvalid)),
-        ("jana@[2001:db8::1]".into(), Opt::Literal, E(K::DomainLiteralInvalid)),
+        (
+            "jana@[IPv6:2001:db8::1]".into(),
+            d,
+            E(K::DomainLiteralNotAllowed),
+        ),
+        (
+            "jana@[192.0.2.1]".into(),
+            Opt::Literal,
+            N("jana@[192.0.2.1]"),
+        ),
+        (
+            "jana@[IPv6:2001:DB8::1]".into(),
+            Opt::Literal,
+            N("jana@[IPv6:2001:db8::1]"),
+        ),
+        (
+            "jana@[IPv6:2001:db8:0:0:0:0:0:1]".into(),
+            Opt::Literal,
+            N("jana@[IPv6:2001:db8::1]"),
+        ),
+        (
+            "jana@[300.0.2.1]".into(),
+            Opt::Literal,
+            E(K::DomainLiteralInvalid),
+        ),
+        (
+            "jana@[192.0.2]".into(),
+            Opt::Literal,
+            E(K::DomainLiteralInvalid),
+        ),
+        (
+            "jana@[192.0.2.1".into(),
+            Opt::Literal,
+            E(K::DomainLiteralInvalid),
+        ),
+        (
+            "jana@[IPv6:zz::1]".into(),
+            Opt::Literal,
+            E(K::DomainLiteralInvalid),
+        ),
+        (
+            "jana@[2001:db8::1]".into(),
+            Opt::Literal,
+            E(K::DomainLiteralInvalid),
+        ),
         // --- domain syntax
         ("jana@acme".into(), d, E(K::DomainDotless)),
         ("jana@com".into(), d, E(K::DomainDotless)),
@@ -165,13 +267,21 @@ fn cases() -> Vec<(String, Opt, Want)> {
         ("jana@acme.example".into(), d, E(K::DomainSpecialUse)),
         ("jana@example.com".into(), d, E(K::DomainSpecialUse)),
         ("jana@mail.example.org".into(), d, E(K::DomainSpecialUse)),
-        ("jana@duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad.onion".into(), d, E(K::DomainSpecialUse)),
+        (
+            "jana@duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad.onion".into(),
+            d,
+            E(K::DomainSpecialUse),
+        ),
         ("jana@acme.local".into(), d, E(K::DomainSpecialUse)),
         ("jana@router.home.arpa".into(), d, E(K::DomainSpecialUse)),
         ("jana@acme.internal".into(), d, E(K::DomainSpecialUse)),
         ("jana@acme.alt".into(), d, E(K::DomainSpecialUse)),
         ("jana@ACME.TEST".into(), d, E(K::DomainSpecialUse)),
-        ("jana@acme.test".into(), Opt::SpecialUse, N("jana@acme.test")),
+        (
+            "jana@acme.test".into(),
+            Opt::SpecialUse,
+            N("jana@acme.test"),
+        ),
         ("jana@notexample.com".into(), d, N("jana@notexample.com")),
         ("jana@testing.cz".into(), d, N("jana@testing.cz")),
         ("jana@test.cz".into(), d, N("jana@test.cz")),
@@ -189,7 +299,11 @@ fn cases() -> Vec<(String, Opt, Want)> {
         ("ja\u{FEFF}na@acme.cz".into(), d, E(K::UnsafeUnicode)),
         ("\u{FEFF}jana@acme.cz".into(), d, E(K::UnsafeUnicode)),
         ("ja\u{202E}an@acme.cz".into(), d, E(K::UnsafeUnicode)),
-        ("ja\u{2066}na\u{2069}@acme.cz".into(), d, E(K::UnsafeUnicode)),
+        (
+            "ja\u{2066}na\u{2069}@acme.cz".into(),
+            d,
+            E(K::UnsafeUnicode),
+        ),
         ("ja\u{200F}na@acme.cz".into(), d, E(K::UnsafeUnicode)),
         ("ja\u{00AD}na@acme.cz".into(), d, E(K::UnsafeUnicode)),
         ("ja\u{00A0}na@acme.cz".into(), d, E(K::UnsafeUnicode)),
@@ -199,21 +313,37 @@ fn cases() -> Vec<(String, Opt, Want)> {
         ("ja\u{FFFD}na@acme.cz".into(), d, E(K::UnsafeUnicode)),
         ("ja\u{E0041}na@acme.cz".into(), d, E(K::UnsafeUnicode)),
         ("ja\u{FE0F}na@acme.cz".into(), d, E(K::UnsafeUnicode)),
-        ("\"ja\u{0}na\"@acme.cz".into(), Opt::Quoted, E(K::UnsafeUnicode)),
+        (
+            "\"ja\u{0}na\"@acme.cz".into(),
+            Opt::Quoted,
+            E(K::UnsafeUnicode),
+        ),
     ];
     // --- length limits
     let l64 = long(64, 'a');
     let l65 = long(65, 'a');
-    t.push((format!("{l64}@acme.cz"), d, Want::Ok(leak(format!("{l64}@acme.cz")))));
+    t.push((
+        format!("{l64}@acme.cz"),
+        d,
+        Want::Ok(leak(format!("{l64}@acme.cz"))),
+    ));
     t.push((format!("{l65}@acme.cz"), d, E(K::LocalPartTooLong)));
     // 32 two-octet characters = 64 octets: fits; 33 do not.
     let u32c = long(32, 'é');
     let u33c = long(33, 'é');
-    t.push((format!("{u32c}@acme.cz"), d, Want::Ok(leak(format!("{u32c}@acme.cz")))));
+    t.push((
+        format!("{u32c}@acme.cz"),
+        d,
+        Want::Ok(leak(format!("{u32c}@acme.cz"))),
+    ));
     t.push((format!("{u33c}@acme.cz"), d, E(K::LocalPartTooLong)));
     let label63 = long(63, 'b');
     let label64 = long(64, 'b');
-    t.push((format!("a@{label63}.cz"), d, Want::Ok(leak(format!("a@{label63}.cz")))));
+    t.push((
+        format!("a@{label63}.cz"),
+        d,
+        Want::Ok(leak(format!("a@{label63}.cz"))),
+    ));
     t.push((format!("a@{label64}.cz"), d, E(K::DomainLabelInvalid)));
     // A 253-octet domain: 3 × 63 + 61 + 3 dots.
     let dom253 = format!("{label63}.{label63}.{label63}.{}", long(61, 'c'));
@@ -224,7 +354,11 @@ fn cases() -> Vec<(String, Opt, Want)> {
     // Address exactly 254 octets: 64 + 1 + 189; 255 is one too many.
     let dom189 = format!("{label63}.{label63}.{}", long(61, 'c'));
     assert_eq!(dom189.len(), 189);
-    t.push((format!("{l64}@{dom189}"), d, Want::Ok(leak(format!("{l64}@{dom189}")))));
+    t.push((
+        format!("{l64}@{dom189}"),
+        d,
+        Want::Ok(leak(format!("{l64}@{dom189}"))),
+    ));
     let dom190 = format!("{label63}.{label63}.{}", long(62, 'c'));
     t.push((format!("{l64}@{dom190}"), d, E(K::TooLong)));
     // An IDN domain whose ASCII form is over the limit although its Unicode is short.
@@ -309,7 +443,10 @@ fn errors_carry_details_and_codes() {
     assert_eq!(e.kind.as_str(), "unsafe_unicode");
     assert!(e.detail.contains("U+202E"), "{}", e.detail);
     for k in leadgen_stages::email::SyntaxErrorKind::ALL {
-        assert_eq!(leadgen_stages::email::SyntaxErrorKind::parse(k.as_str()), Some(k));
+        assert_eq!(
+            leadgen_stages::email::SyntaxErrorKind::parse(k.as_str()),
+            Some(k)
+        );
     }
 }
 

@@ -22,13 +22,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use hickory_server::Server;
 use hickory_server::net::runtime::Time;
 use hickory_server::proto::op::{Header, HeaderCounts, Metadata, ResponseCode};
 use hickory_server::proto::rr::rdata::{A, AAAA, MX, SOA};
 use hickory_server::proto::rr::{Name, RData, Record, RecordType};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
-use hickory_server::Server;
 use tokio::net::{TcpListener, UdpSocket};
 
 pub const ZONE: &str = "leadgen-dnstest.net";
@@ -102,7 +102,9 @@ impl Zones {
         let a = |ip: Ipv4Addr| Record::from_rdata(name(&q), 60, RData::A(A(ip)));
         match (label, qtype) {
             ("mx", RecordType::MX) => Answer::Records(vec![mx(10, "mx1", 60), mx(5, "mx0", 60)]),
-            ("mx0" | "mx1" | "smtp", RecordType::A) => Answer::Records(vec![a(Ipv4Addr::LOCALHOST)]),
+            ("mx0" | "mx1" | "smtp", RecordType::A) => {
+                Answer::Records(vec![a(Ipv4Addr::LOCALHOST)])
+            }
             ("smtp", RecordType::MX) => Answer::Records(vec![mx(10, "smtp", 60)]),
             ("a-only", RecordType::A) => Answer::Records(vec![a(Ipv4Addr::new(127, 0, 0, 2))]),
             ("a-only", RecordType::AAAA) => Answer::Records(vec![Record::from_rdata(
@@ -219,6 +221,7 @@ impl TestDns {
 
     /// Stops serving.
     pub async fn stop(mut self) {
-        let _ = tokio::time::timeout(Duration::from_secs(2), self.server.shutdown_gracefully()).await;
+        let _ =
+            tokio::time::timeout(Duration::from_secs(2), self.server.shutdown_gracefully()).await;
     }
 }

@@ -62,9 +62,7 @@ impl Script {
     /// Greylists every recipient.
     pub fn greylist() -> Self {
         Script {
-            rcpt: Arc::new(|_| {
-                "451 4.7.1 Greylisted, please try again in 120 seconds".into()
-            }),
+            rcpt: Arc::new(|_| "451 4.7.1 Greylisted, please try again in 120 seconds".into()),
             ..Script::normal()
         }
     }
@@ -199,10 +197,9 @@ async fn reply(io: &mut BufReader<Box<dyn Io>>, text: &str) -> std::io::Result<(
 
 /// A self-signed certificate for `names` and a server config using it (ring).
 pub fn self_signed(names: &[&str]) -> (CertificateDer<'static>, Arc<rustls::ServerConfig>) {
-    let ck = rcgen::generate_simple_self_signed(
-        names.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-    )
-    .unwrap();
+    let ck =
+        rcgen::generate_simple_self_signed(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap();
     let cert = ck.cert.der().clone();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.signing_key.serialize_der()));
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(

@@ -17,9 +17,11 @@
 //! ```
 
 pub mod cache;
+pub mod canonical;
 pub mod dns;
 pub mod error;
 pub mod flags;
+pub mod providers;
 pub mod result;
 pub mod smtp;
 mod smtp_conn;

@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
+pub use super::canonical::canonical_form;
 use super::unsafe_chars::classify;
 
 /// Longest address, in octets (RFC 5321 path limit 256 less the angle brackets).
@@ -593,38 +594,4 @@ fn parse_domain_literal(raw: &str, options: &SyntaxOptions) -> Result<Domain, Sy
         ascii: literal,
         literal: true,
     })
-}
-
-/// The provider's canonical mailbox for dedup: Gmail ignores dots and `+tags` and
-/// treats `googlemail.com` as `gmail.com`; several providers drop `+tags`; all of
-/// these are case-insensitive.
-pub fn canonical_form(local: &str, domain_ascii: &str) -> Option<String> {
-    const PLUS_TAG_PROVIDERS: &[&str] = &[
-        "outlook.com",
-        "hotmail.com",
-        "live.com",
-        "msn.com",
-        "icloud.com",
-        "me.com",
-        "mac.com",
-        "fastmail.com",
-        "proton.me",
-        "protonmail.com",
-        "pm.me",
-        "zoho.com",
-        "yandex.com",
-        "yandex.ru",
-    ];
-    let lower = local.to_lowercase();
-    let untagged = lower.split('+').next().unwrap_or_default();
-    match domain_ascii {
-        "gmail.com" | "googlemail.com" => {
-            let without_dots: String = untagged.chars().filter(|&c| c != '.').collect();
-            (!without_dots.is_empty()).then(|| format!("{without_dots}@gmail.com"))
-        }
-        d if PLUS_TAG_PROVIDERS.contains(&d) => {
-            (!untagged.is_empty()).then(|| format!("{untagged}@{d}"))
-        }
-        _ => None,
-    }
 }

@@ -3,8 +3,6 @@
 
 #![cfg(feature = "email")]
 
-#[path = "support/cache_only_store.rs"]
-mod cache_only_store;
 #[path = "support/dns_server.rs"]
 mod dns_server;
 #[path = "support/smtp_server.rs"]
@@ -14,13 +12,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cache_only_store::CacheOnlyStore;
 use chrono::{TimeZone, Utc};
 use dns_server::{TestDns, ZONE};
 use leadgen_core::clock::FixedClock;
 use leadgen_core::stage::{Gate, Stage, StageContext, StageOutcome};
 use leadgen_core::{Contact, EmailStatus, Entity, RunId, TenantId, TenantStore};
-use leadgen_stages::email::cache::VerificationCache;
+use leadgen_stages::email::cache::{NAMESPACE, VerificationCache};
 use leadgen_stages::email::dns::{DnsOptions, HickoryDnsResolver};
 use leadgen_stages::email::smtp::{SmtpOptions, SmtpProber};
 use leadgen_stages::email::stage::attributes;
@@ -28,6 +25,7 @@ use leadgen_stages::email::{
     Depth, DnsFailure, EmailValidationStage, EmailValidator, Reason, SyntaxErrorKind,
     ValidatorOptions, VerificationStatus,
 };
+use leadgen_store::SqliteStore;
 use smtp_server::{Script, TestSmtp};
 
 fn dns_resolver(addr: SocketAddr) -> HickoryDnsResolver {
@@ -243,31 +241,35 @@ async fn batches_keep_input_order_with_bounded_concurrency() {
     dns.stop().await;
 }
 
-fn tenant_store(store: Arc<CacheOnlyStore>) -> TenantStore {
-    TenantStore::new(store, TenantId::new("acme").unwrap())
+async fn tenant_store() -> TenantStore {
+    let store = SqliteStore::in_memory().await.unwrap();
+    TenantStore::new(Arc::new(store), TenantId::new("acme").unwrap())
+}
+
+async fn cached_count(store: &TenantStore, keys: &[String]) -> usize {
+    store.cache_get(NAMESPACE, keys).await.unwrap().len()
 }
 
 #[tokio::test]
 async fn fresh_cached_results_are_reused_without_any_lookup() {
     let dns = TestDns::start().await;
-    let r = dns_resolver(dns.addr);
-    let store = Arc::new(CacheOnlyStore::default());
+    let store = tenant_store().await;
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap(),
     ));
-    let cache = VerificationCache::for_store(tenant_store(store.clone()));
+    let cache = VerificationCache::for_store(store.clone());
+    let key = format!("jana@mx.{ZONE}");
     let make = || {
         EmailValidator::offline(ValidatorOptions::default().with_depth(Depth::Mx))
             .with_dns(Arc::new(dns_resolver(dns.addr)))
             .with_cache(cache.clone())
             .with_clock(clock.clone())
     };
-    let _ = r;
     let first = make().validate(&d("jana", "mx")).await;
     assert_eq!(first.status, VerificationStatus::Valid);
     assert!(!first.has(Reason::Cached));
     assert_eq!(dns.log.count_for(&format!("mx.{ZONE}")), 1);
-    assert_eq!(store.len(), 1);
+    assert_eq!(cached_count(&store, std::slice::from_ref(&key)).await, 1);
 
     // A new validator (a fresh DNS cache too): the store answers, DNS is not asked.
     let again = make().validate(&format!("Jana@MX.{ZONE}")).await;
@@ -308,10 +310,12 @@ async fn fresh_cached_results_are_reused_without_any_lookup() {
     );
 
     // Inconclusive results are not kept.
-    let before = store.len();
     let unknown = make().validate(&d("jana", "servfail")).await;
     assert_eq!(unknown.status, VerificationStatus::Unknown);
-    assert_eq!(store.len(), before);
+    assert_eq!(
+        cached_count(&store, &[format!("jana@servfail.{ZONE}")]).await,
+        0
+    );
     dns.stop().await;
 }
 
@@ -327,7 +331,7 @@ impl NowUtc for FixedClock {
 #[tokio::test]
 async fn the_stage_writes_status_flags_and_provenance() {
     let dns = TestDns::start().await;
-    let store = Arc::new(CacheOnlyStore::default());
+    let store = tenant_store().await;
     let clock = Arc::new(FixedClock::new(
         Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap(),
     ));
@@ -340,7 +344,7 @@ async fn the_stage_writes_status_flags_and_provenance() {
     assert_eq!(stage.id(), "email_validation");
     assert_eq!(stage.depth(), Depth::Mx);
     let ctx = StageContext {
-        store: tenant_store(store.clone()),
+        store: store.clone(),
         run_id: RunId::new(),
         clock: clock.clone(),
         company: None,
@@ -376,7 +380,14 @@ async fn the_stage_writes_status_flags_and_provenance() {
     assert_eq!(prov.source, "stage:email_validation");
     assert_eq!(output["status"], "risky");
     assert_eq!(output["mx_hosts"][0], format!("mx0.{ZONE}"));
-    assert_eq!(store.len(), 1, "result kept in the tenant's cache");
+    assert_eq!(
+        cached_count(&store, &[format!("info@mx.{ZONE}")]).await,
+        1,
+        "result kept in the tenant's cache"
+    );
+    // Tenants do not share results.
+    let other = TenantStore::new(store.store().clone(), TenantId::new("globex").unwrap());
+    assert_eq!(cached_count(&other, &[format!("info@mx.{ZONE}")]).await, 0);
 
     // The second run is served by the store's cache.
     let StageOutcome::Completed { output, .. } = stage.run(&ctx, &entity).await.unwrap() else {

@@ -27,6 +27,10 @@ pub fn canonical_form(local: &str, domain_ascii: &str) -> Option<String> {
         "yandex.com",
         "yandex.ru",
     ];
+    let gmail = matches!(domain_ascii, "gmail.com" | "googlemail.com");
+    if !gmail && !PLUS_TAG_PROVIDERS.contains(&domain_ascii) {
+        return None;
+    }
     let lower = local.to_lowercase();
     let untagged = lower.split('+').next().unwrap_or_default();
     match domain_ascii {

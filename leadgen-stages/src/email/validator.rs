@@ -157,10 +157,16 @@ impl EmailValidator {
 
     /// Syntax, normalization and flags: offline, synchronous.
     pub fn check_syntax(&self, address: &str) -> EmailVerification {
-        self.syntax_result(address).0
+        self.syntax_result(address, false).0
     }
 
-    fn syntax_result(&self, address: &str) -> (EmailVerification, Option<ParsedAddress>) {
+    /// The syntax-depth result, and the parsed address when `keep_parsed` (for the
+    /// deeper checks; without it the strings are moved, not copied).
+    fn syntax_result(
+        &self,
+        address: &str,
+        keep_parsed: bool,
+    ) -> (EmailVerification, Option<ParsedAddress>) {
         let now = self.clock.now();
         let mut v = EmailVerification::new(address, VerificationStatus::Valid, Depth::Syntax, now);
         let parsed = match parse_address(address, &self.options.syntax) {
@@ -189,10 +195,16 @@ impl EmailValidator {
         if parsed.smtputf8 {
             v.reasons.push(Reason::SmtpUtf8);
         }
+        v.smtputf8 = parsed.smtputf8;
+        if !keep_parsed {
+            v.normalized = Some(parsed.normalized);
+            v.ascii = parsed.ascii;
+            v.canonical = parsed.canonical;
+            return (v, None);
+        }
         v.normalized = Some(parsed.normalized.clone());
         v.ascii = parsed.ascii.clone();
         v.canonical = parsed.canonical.clone();
-        v.smtputf8 = parsed.smtputf8;
         (v, Some(parsed))
     }
 
@@ -241,7 +253,7 @@ impl EmailValidator {
         let depth = self.effective_depth(depth);
         let syntax: Vec<(EmailVerification, Option<ParsedAddress>)> = addresses
             .iter()
-            .map(|a| self.syntax_result(a.as_ref()))
+            .map(|a| self.syntax_result(a.as_ref(), depth > Depth::Syntax))
             .collect();
         if depth == Depth::Syntax {
             return syntax.into_iter().map(|(v, _)| v).collect();

@@ -103,7 +103,7 @@ fn random_input(rng: &mut Rng) -> String {
     let pieces = 1 + rng.next() % 24;
     for _ in 0..pieces {
         let p = PIECES[(rng.next() % PIECES.len() as u64) as usize];
-        let repeat = if rng.next() % 16 == 0 {
+        let repeat = if rng.next().is_multiple_of(16) {
             1 + rng.next() % 70
         } else {
             1
@@ -113,7 +113,7 @@ fn random_input(rng: &mut Rng) -> String {
         }
     }
     // Often shape it like an address.
-    if rng.next() % 2 == 0 && !s.contains('@') {
+    if rng.next().is_multiple_of(2) && !s.contains('@') {
         s.push_str("@acme.cz");
     }
     s

@@ -1,0 +1,3 @@
+//! Subcommands of the `leadgen` program.
+
+pub mod emails;

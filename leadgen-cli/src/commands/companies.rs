@@ -1,8 +1,8 @@
 //! `leadgen companies list|show`.
 
 use clap::Subcommand;
-use leadgen::core::store::{CompanyFilter, PageRequest};
 use leadgen::core::CompanyId;
+use leadgen::core::store::{CompanyFilter, PageRequest};
 
 use super::contacts::truncate;
 use crate::context::{GlobalArgs, print_json};
@@ -36,7 +36,12 @@ pub enum CompaniesCommand {
 /// Runs `leadgen companies …`.
 pub async fn run(global: &GlobalArgs, cmd: CompaniesCommand) -> Result<(), CliError> {
     match cmd {
-        CompaniesCommand::List { limit, name, domain, country } => {
+        CompaniesCommand::List {
+            limit,
+            name,
+            domain,
+            country,
+        } => {
             let store = global.open().await?;
             let filter = CompanyFilter {
                 name_contains: name,
@@ -45,7 +50,9 @@ pub async fn run(global: &GlobalArgs, cmd: CompaniesCommand) -> Result<(), CliEr
                 ..CompanyFilter::default()
             };
             let total = store.count_companies(&filter).await?;
-            let page = store.list_companies(&filter, &PageRequest::first(limit.max(1))).await?;
+            let page = store
+                .list_companies(&filter, &PageRequest::first(limit.max(1)))
+                .await?;
             if global.json {
                 return print_json(&serde_json::json!({ "total": total, "items": page.items }));
             }

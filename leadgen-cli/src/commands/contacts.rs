@@ -1,8 +1,8 @@
 //! `leadgen contacts list|show`.
 
 use clap::Subcommand;
-use leadgen::core::store::{ContactFilter, PageRequest};
 use leadgen::core::ContactId;
+use leadgen::core::store::{ContactFilter, PageRequest};
 
 use crate::context::{GlobalArgs, print_json};
 use crate::exit::{CliError, INPUT, NOT_FOUND};
@@ -32,7 +32,11 @@ pub enum ContactsCommand {
 /// Runs `leadgen contacts …`.
 pub async fn run(global: &GlobalArgs, cmd: ContactsCommand) -> Result<(), CliError> {
     match cmd {
-        ContactsCommand::List { limit, search, country } => {
+        ContactsCommand::List {
+            limit,
+            search,
+            country,
+        } => {
             let store = global.open().await?;
             let filter = ContactFilter {
                 search,
@@ -40,7 +44,9 @@ pub async fn run(global: &GlobalArgs, cmd: ContactsCommand) -> Result<(), CliErr
                 ..ContactFilter::default()
             };
             let total = store.count_contacts(&filter).await?;
-            let page = store.list_contacts(&filter, &PageRequest::first(limit.max(1))).await?;
+            let page = store
+                .list_contacts(&filter, &PageRequest::first(limit.max(1)))
+                .await?;
             if global.json {
                 return print_json(&serde_json::json!({ "total": total, "items": page.items }));
             }

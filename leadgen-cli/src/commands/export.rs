@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use leadgen::core::store::{CompanyFilter, ContactFilter};
 use leadgen::core::EmailStatus;
+use leadgen::core::store::{CompanyFilter, ContactFilter};
 use leadgen::stages::export::{ExportFormat, ExportOptions, export_companies, export_contacts};
 
 use crate::context::{GlobalArgs, print_json};
@@ -69,12 +69,14 @@ pub struct ExportArgs {
 }
 
 /// The export format: `--format`, else the extension.
-pub fn format_of(format: Option<FormatArg>, output: &std::path::Path) -> Result<ExportFormat, CliError> {
+pub fn format_of(
+    format: Option<FormatArg>,
+    output: &std::path::Path,
+) -> Result<ExportFormat, CliError> {
     match format {
         Some(f) => Ok(f.into()),
-        None => ExportFormat::from_path(output).map_err(|e| {
-            CliError::new(INPUT, format!("{}: {e}; pass --format", output.display()))
-        }),
+        None => ExportFormat::from_path(output)
+            .map_err(|e| CliError::new(INPUT, format!("{}: {e}; pass --format", output.display()))),
     }
 }
 
@@ -86,7 +88,12 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> Result<(), CliError> 
         .as_deref()
         .map(|s| {
             EmailStatus::parse(s).ok_or_else(|| {
-                CliError::new(INPUT, format!("--email-status {s:?}: use unverified, valid, invalid, risky or unknown"))
+                CliError::new(
+                    INPUT,
+                    format!(
+                        "--email-status {s:?}: use unverified, valid, invalid, risky or unknown"
+                    ),
+                )
             })
         })
         .transpose()?;
@@ -104,7 +111,10 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> Result<(), CliError> 
         country: args.country.clone(),
         ..CompanyFilter::default()
     };
-    let progress = Progress::spinner(global.progress_enabled(), format!("writing {}", args.output.display()));
+    let progress = Progress::spinner(
+        global.progress_enabled(),
+        format!("writing {}", args.output.display()),
+    );
     let summary = match args.entity {
         EntityArg::Contacts => export_contacts(&store, &args.output, &options).await,
         EntityArg::Companies => export_companies(&store, &args.output, &options).await,
@@ -114,7 +124,13 @@ pub async fn run(global: &GlobalArgs, args: ExportArgs) -> Result<(), CliError> 
     if global.json {
         print_json(&summary)?;
     } else {
-        eprintln!("{}: {} rows, {} columns ({})", summary.path, summary.rows, summary.columns.len(), summary.format.as_str());
+        eprintln!(
+            "{}: {} rows, {} columns ({})",
+            summary.path,
+            summary.rows,
+            summary.columns.len(),
+            summary.format.as_str()
+        );
     }
     Ok(())
 }

@@ -59,7 +59,10 @@ impl ReadArgs {
             None => None,
             Some(c) if c.is_ascii() => Some(c as u8),
             Some(c) => {
-                return Err(CliError::new(INPUT, format!("--delimiter {c:?} is not one ASCII character")));
+                return Err(CliError::new(
+                    INPUT,
+                    format!("--delimiter {c:?} is not one ASCII character"),
+                ));
             }
         };
         Ok(ImportOptions {
@@ -119,7 +122,10 @@ pub fn report_json(r: &ImportReport) -> serde_json::Value {
 
 /// Prints the human summary of one file.
 pub fn print_report(r: &ImportReport) {
-    let preset = r.preset.map(|p| format!(" (preset {p})")).unwrap_or_default();
+    let preset = r
+        .preset
+        .map(|p| format!(" (preset {p})"))
+        .unwrap_or_default();
     eprintln!(
         "{}{preset}: {} read, {} imported, {} updated, {} duplicates, {} errors",
         r.file,
@@ -131,8 +137,17 @@ pub fn print_report(r: &ImportReport) {
     );
     const SHOWN: usize = 20;
     for e in r.errors.iter().take(SHOWN) {
-        let column = e.column.as_deref().map(|c| format!(" [{c}]")).unwrap_or_default();
-        eprintln!("  line {}{column}: {} ({})", e.line, e.reason, e.kind.as_str());
+        let column = e
+            .column
+            .as_deref()
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
+        eprintln!(
+            "  line {}{column}: {} ({})",
+            e.line,
+            e.reason,
+            e.kind.as_str()
+        );
     }
     if r.errors.len() > SHOWN {
         eprintln!("  … and {} more errors", r.errors.len() - SHOWN);
@@ -147,11 +162,16 @@ pub async fn import_one(
     options: &ImportOptions,
     preview: bool,
 ) -> Result<ImportReport, CliError> {
-    let progress = Progress::spinner(global.progress_enabled(), format!("reading {}", file.display()));
+    let progress = Progress::spinner(
+        global.progress_enabled(),
+        format!("reading {}", file.display()),
+    );
     let bar = progress.clone();
     let mut options = options.clone();
     options.progress = Some(Arc::new(move |p: ImportProgress| match p {
-        ImportProgress::Parsed { records } => bar.set_message(format!("matching {records} records")),
+        ImportProgress::Parsed { records } => {
+            bar.set_message(format!("matching {records} records"))
+        }
         ImportProgress::Matched { to_write } => {
             bar.set_total(to_write as u64, "records");
             bar.set_message("writing");

@@ -137,7 +137,10 @@ pub async fn run(global: &GlobalArgs, args: RunArgs) -> Result<(), CliError> {
     }
     let mut options = ExportOptions::new(format);
     options.contact_ids = Some(job.contacts.clone());
-    let progress = Progress::spinner(global.progress_enabled(), format!("writing {}", args.output.display()));
+    let progress = Progress::spinner(
+        global.progress_enabled(),
+        format!("writing {}", args.output.display()),
+    );
     let exported = export_contacts(&job.store, &args.output, &options).await;
     progress.finish();
     let exported = exported?;

@@ -306,7 +306,7 @@ pub fn company_name_key(name: &str) -> String {
     // pieces; join the tail and strip known forms from the end repeatedly.
     loop {
         let mut stripped = false;
-        for take in 1..=3.min(end.saturating_sub(start + 1)) {
+        for take in (1..=4.min(end.saturating_sub(start + 1))).rev() {
             let tail: String = words[end - take..end].concat();
             if FORMS.contains(&tail.as_str()) {
                 end -= take;
@@ -381,5 +381,6 @@ mod tests {
         assert_eq!(company_name_key("Prokop Group a.s."), "prokopgroup");
         assert_eq!(company_name_key("Stahl Elektronik GmbH"), "stahlelektronik");
         assert_eq!(company_name_key("AS"), "as");
+        assert_eq!(company_name_key("Energo Brno spol. s r. o."), "energobrno");
     }
 }

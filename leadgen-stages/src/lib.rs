@@ -6,3 +6,7 @@
 
 #[cfg(feature = "email")]
 pub mod email;
+#[cfg(feature = "export")]
+pub mod export;
+#[cfg(feature = "import")]
+pub mod import;

@@ -122,29 +122,6 @@ pub fn run_blocking(args: EmailsArgs) -> ExitCode {
     runtime.block_on(run(args, &mut stdout, &mut stderr))
 }
 
-/// `leadgen emails …` parsed on its own: the stand-in `main` uses it until the CLI's
-/// parser embeds [`EmailsArgs`] as its `emails` subcommand.
-#[derive(Debug, clap::Parser)]
-#[command(name = "leadgen")]
-pub struct StandaloneCli {
-    #[command(subcommand)]
-    command: StandaloneCommand,
-}
-
-#[derive(Debug, Subcommand)]
-enum StandaloneCommand {
-    /// Email validation.
-    Emails(EmailsArgs),
-}
-
-/// Parses `leadgen emails …` from the process arguments and runs it.
-pub fn main_from_env() -> ExitCode {
-    use clap::Parser;
-    let cli = StandaloneCli::parse();
-    let StandaloneCommand::Emails(args) = cli.command;
-    run_blocking(args)
-}
-
 /// The addresses of a file: one per line, invalid UTF-8 kept (as U+FFFD, which the
 /// validator rejects with a reason) rather than failing the whole file.
 fn read_addresses(path: &PathBuf) -> Result<Vec<String>, String> {

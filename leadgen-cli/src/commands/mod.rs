@@ -1,3 +1,9 @@
-//! Subcommands of the `leadgen` program.
+//! One file per command. A new command is a new file here plus one line in
+//! `main.rs`'s `Command` enum.
 
+pub mod companies;
+pub mod contacts;
 pub mod emails;
+pub mod export;
+pub mod import;
+pub mod run;

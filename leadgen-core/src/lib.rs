@@ -7,6 +7,7 @@
 
 pub mod clock;
 pub mod error;
+pub mod executor;
 pub mod model;
 pub mod providers;
 pub mod stage;

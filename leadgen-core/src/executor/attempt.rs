@@ -139,7 +139,7 @@ impl PairJob {
     }
 
     async fn attempts(&self, log: &mut Vec<Attempt>) -> Settled {
-        let stage_id = self.stage.id().to_string();
+        let stage_id = self.stage.id();
         let mut attempt = 1u32;
         loop {
             if let Some(l) = &self.limiter {
@@ -173,7 +173,7 @@ impl PairJob {
                     return Settled::Failed(msg);
                 }
                 Ok(Ok(Ok(outcome))) => {
-                    if let Err(e) = check_outcome(&stage_id, &self.entity, &outcome) {
+                    if let Err(e) = check_outcome(stage_id, &self.entity, &outcome) {
                         let cost = outcome_cost(&outcome);
                         record(CompletionStatus::Failed, cost, Some(e.to_string()));
                         return Settled::Failed(e.to_string());

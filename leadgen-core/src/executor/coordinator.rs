@@ -4,14 +4,17 @@
 //! settled; when that count reaches zero it decides the pair (run, skip, block);
 //! it starts pairs within each stage's concurrency and the budget; and it turns
 //! each pair's report into a completion, stage-run records and events. Pairs run
-//! as tokio tasks; their results come back through a `JoinSet`; everything
-//! durable goes through the [`Writer`].
+//! in tokio tasks, a batch of ready pairs of one stage per task (so that a fast
+//! stage costs one spawn per batch, not per pair, while each pair still reports
+//! as soon as it settles); everything durable goes through the [`Writer`].
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -86,7 +89,11 @@ pub(crate) struct Coordinator {
     budget: Budget,
     spent_before: Credits,
     deadlines: BinaryHeap<Reverse<(Instant, u32, u32)>>,
-    tasks: JoinSet<PairReport>,
+    /// The batch tasks; each sends its pairs' reports before it ends.
+    tasks: JoinSet<()>,
+    reports_tx: mpsc::UnboundedSender<PairReport>,
+    reports: mpsc::UnboundedReceiver<PairReport>,
+    ids: FastIds,
     writer: Writer,
     writer_failed: mpsc::UnboundedReceiver<String>,
     company_ctx: Arc<StageContext>,
@@ -133,7 +140,12 @@ impl Coordinator {
             })
             .collect();
         let n_contacts = p.entities.len() - p.n_companies;
+        let (reports_tx, reports) = mpsc::unbounded_channel();
+        let ids = FastIds::new(inputs.random.next_u64());
         Coordinator {
+            reports_tx,
+            reports,
+            ids,
             slots,
             queues: vec![VecDeque::new(); n],
             in_flight: vec![0; n],
@@ -175,13 +187,17 @@ impl Coordinator {
             self.maybe_stage_finished(s);
         }
         let mut cancelled = false;
+        let mut report_buf = Vec::with_capacity(4096);
         loop {
             if !cancelled && self.fatal.is_none() {
                 self.dispatch_all();
             }
             let waiting_counts =
                 self.inputs.wait_for_external && !cancelled && self.fatal.is_none();
-            if self.tasks.is_empty() && (self.waiting == 0 || !waiting_counts) {
+            if self.tasks.is_empty()
+                && self.reports.is_empty()
+                && (self.waiting == 0 || !waiting_counts)
+            {
                 break;
             }
             let next_deadline = self.deadlines.peek().map(|Reverse((at, _, _))| *at);
@@ -191,15 +207,17 @@ impl Coordinator {
                     self.fatal = Some(msg);
                     self.inputs.cancel.cancel();
                 }
+                n = self.reports.recv_many(&mut report_buf, 4096) => {
+                    for report in report_buf.drain(..n) {
+                        self.on_report(report);
+                    }
+                }
                 Some(joined) = self.tasks.join_next(), if !self.tasks.is_empty() => {
-                    match joined {
-                        Ok(report) => self.on_report(report),
-                        // Pair tasks catch their own panics; a join error means the
-                        // runtime is shutting down.
-                        Err(e) => {
-                            self.fatal = Some(format!("a pair task was lost: {e}"));
-                            self.inputs.cancel.cancel();
-                        }
+                    // Pair futures catch their own panics; a join error means the
+                    // runtime is shutting down and the batch's pairs are lost.
+                    if let Err(e) = joined {
+                        self.fatal = Some(format!("a batch of pairs was lost: {e}"));
+                        self.inputs.cancel.cancel();
                     }
                 }
                 Some(msg) = self.inputs.external.recv() => self.on_external(msg),
@@ -332,13 +350,13 @@ impl Coordinator {
             });
         }
         self.maybe_stage_finished(s);
-        let dependents = self.p.graph.dependents[s].clone();
-        for edge in dependents {
+        for i in 0..self.p.graph.dependents[s].len() {
+            let edge = self.p.graph.dependents[s][i];
             if edge.cross {
                 let company = self.p.entity_index(s, slot);
-                let contacts = self.p.contacts_of[company].clone();
-                for c in contacts {
-                    self.release(edge.stage, c as usize - self.p.n_companies);
+                for j in 0..self.p.contacts_of[company].len() {
+                    let contact = self.p.contacts_of[company][j] as usize;
+                    self.release(edge.stage, contact - self.p.n_companies);
                 }
             } else {
                 self.release(edge.stage, slot);
@@ -369,16 +387,33 @@ impl Coordinator {
 
     fn dispatch_all(&mut self) {
         for s in 0..self.queues.len() {
-            while self.in_flight[s] < self.limits[s].concurrency.max(1) {
+            let mut batch = Vec::new();
+            while self.in_flight[s] < self.limits[s].concurrency.max(1) && batch.len() < MAX_BATCH {
                 let Some(slot) = self.queues[s].pop_front() else {
                     break;
                 };
-                self.start(s, slot as usize);
+                if let Some(job) = self.start(s, slot as usize) {
+                    batch.push(job);
+                }
             }
+            if batch.is_empty() {
+                continue;
+            }
+            let tx = self.reports_tx.clone();
+            self.tasks.spawn(async move {
+                let mut running: FuturesUnordered<_> =
+                    batch.into_iter().map(PairJob::execute).collect();
+                while let Some(report) = running.next().await {
+                    // The coordinator outlives every batch; a failed send means it
+                    // is gone, and so is the interest in this report.
+                    let _ = tx.send(report);
+                }
+            });
         }
     }
 
-    fn start(&mut self, s: usize, slot: usize) {
+    /// Prepares a queued pair to run, or defers it when the budget is spent.
+    fn start(&mut self, s: usize, slot: usize) -> Option<PairJob> {
         let stage = self.p.graph.stages[s].clone();
         let e = self.p.entity_index(s, slot);
         let entity = self.p.entities[e].clone();
@@ -387,14 +422,14 @@ impl Coordinator {
             let estimate = stage.estimate(&entity);
             if !self.budget.try_reserve(estimate) {
                 self.slots[s][slot].state = State::Deferred;
-                return;
+                return None;
             }
             reserved = estimate;
         }
         let ctx = self.context_for(e);
         self.slots[s][slot].state = State::Running;
         self.in_flight[s] += 1;
-        let job = PairJob {
+        Some(PairJob {
             stage_index: s as u32,
             slot: slot as u32,
             stage,
@@ -407,8 +442,7 @@ impl Coordinator {
             clock: self.inputs.clock.clone(),
             random: self.inputs.random.clone(),
             reserved,
-        };
-        self.tasks.spawn(job.execute());
+        })
     }
 
     /// The stage context of entity `e`: shared for companies, per contact (with
@@ -595,7 +629,7 @@ impl Coordinator {
 
     fn write_stage_run(&mut self, s: usize, entity: EntityRef, a: &Attempt) {
         self.writer.push(WriteItem::StageRun(StageRunRecord {
-            id: uuid::Uuid::now_v7(),
+            id: self.ids.next(a.started_at),
             run_id: self.inputs.run.id,
             entity,
             stage: self.p.graph.ids[s].to_string(),
@@ -807,5 +841,32 @@ async fn sleep_until(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
         None => std::future::pending().await,
+    }
+}
+
+/// The most pairs one batch task runs.
+const MAX_BATCH: usize = 64;
+
+/// UUID v7 ids for stage-run records without a system call per id: the time
+/// part from the record, the random part from a xorshift generator seeded once.
+struct FastIds(u64);
+
+impl FastIds {
+    fn new(seed: u64) -> Self {
+        FastIds(seed | 1)
+    }
+
+    fn next(&mut self, at: chrono::DateTime<chrono::Utc>) -> uuid::Uuid {
+        let mut random = [0u8; 10];
+        for chunk in random.chunks_mut(8) {
+            // xorshift64*
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            let v = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+        let millis = u64::try_from(at.timestamp_millis()).unwrap_or_default();
+        uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Error, Result};
-use crate::model::{Company, Contact, EntityRef};
+use crate::model::{Company, Contact};
 use crate::store::{Completion, RunRecord, StageRunRecord, TenantStore};
 
 /// The most items one write takes.
@@ -71,7 +71,6 @@ impl Writer {
 #[derive(Default)]
 struct Batch {
     completions: Vec<Completion>,
-    completion_pos: HashMap<(EntityRef, String), usize>,
     stage_runs: Vec<StageRunRecord>,
     companies: Vec<Company>,
     company_pos: HashMap<uuid::Uuid, usize>,
@@ -86,16 +85,7 @@ impl Batch {
     /// store must not see one key twice in one statement).
     fn add(&mut self, item: WriteItem) {
         match item {
-            WriteItem::Completion(c) => {
-                let key = (c.entity, c.stage.clone());
-                match self.completion_pos.get(&key) {
-                    Some(&i) => self.completions[i] = c,
-                    None => {
-                        self.completion_pos.insert(key, self.completions.len());
-                        self.completions.push(c);
-                    }
-                }
-            }
+            WriteItem::Completion(c) => self.completions.push(c),
             WriteItem::StageRun(r) => self.stage_runs.push(r),
             WriteItem::Company(c) => match self.company_pos.get(&c.id.0) {
                 Some(&i) => self.companies[i] = c,
@@ -114,6 +104,22 @@ impl Batch {
             WriteItem::Run(r) => self.run = Some(r),
             WriteItem::Ack(a) => self.acks.push(a),
         }
+    }
+
+    /// Keeps only the newest completion of each (entity, stage) — rare (a waiting
+    /// pair completed within one batch), so it is checked by sorting once rather
+    /// than hashing every item.
+    fn dedup_completions(&mut self) {
+        if self.completions.len() < 2 {
+            return;
+        }
+        self.completions.reverse();
+        // Stable: among equal keys the newest (now first) stays first.
+        self.completions
+            .sort_by(|a, b| (a.entity, &a.stage).cmp(&(b.entity, &b.stage)));
+        self.completions.dedup_by(|later, earlier| {
+            later.entity == earlier.entity && later.stage == earlier.stage
+        });
     }
 
     async fn write(&self, store: &TenantStore) -> Result<()> {
@@ -154,6 +160,7 @@ async fn write_loop(
                 Err(_) => break,
             }
         }
+        batch.dedup_completions();
         let mut attempt = 1;
         let result = loop {
             match batch.write(&store).await {

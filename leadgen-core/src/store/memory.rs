@@ -362,7 +362,11 @@ impl RunStore for MemoryStore {
             .map(|(_, r)| r.clone())
             .collect();
         runs.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-        runs.truncate(limit);
+        // As the SQL backends: 0 means the default page, and pages are capped.
+        runs.truncate(match limit {
+            0 => super::DEFAULT_PAGE_SIZE,
+            n => n.min(super::MAX_PAGE_SIZE),
+        });
         Ok(runs)
     }
 

@@ -6,6 +6,9 @@
 //!
 //! This facade re-exports the workspace crates; most users need only the [`prelude`].
 
+mod client;
+
+pub use client::Leadgen;
 pub use leadgen_core as core;
 pub use leadgen_stages as stages;
 pub use leadgen_store as store;
@@ -14,6 +17,7 @@ pub use leadgen_core::{Error, ErrorKind, Result, VERSION};
 
 /// The names most programs use.
 pub mod prelude {
+    pub use crate::Leadgen;
     pub use leadgen_core::store::{
         CompanyFilter, ContactFilter, Page, PageRequest, Store, TenantStore,
     };
@@ -22,3 +26,8 @@ pub mod prelude {
         ErrorKind, Result, TenantId,
     };
 }
+
+/// The README's Rust examples, run as doc tests so they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

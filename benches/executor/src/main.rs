@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use leadgen_core::executor::testing::NoopStage;
-use leadgen_core::executor::{EntitySelection, Executor, ExecutorConfig, RunRequest, StageRegistry};
+use leadgen_core::executor::{
+    EntitySelection, Executor, ExecutorConfig, RunRequest, StageRegistry,
+};
 use leadgen_core::store::{CompanyFilter, MemoryStore, RunStatus, Store, TenantStore};
 use leadgen_core::{Company, EntityKind, TenantId};
 
@@ -34,10 +36,14 @@ fn parse_args() -> Result<Args, String> {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--store" => args.store = value()?,
-            "--entities" => args.entities = value()?.parse().map_err(|e| format!("--entities: {e}"))?,
+            "--entities" => {
+                args.entities = value()?.parse().map_err(|e| format!("--entities: {e}"))?
+            }
             "--stages" => args.stages = value()?.parse().map_err(|e| format!("--stages: {e}"))?,
             "--concurrency" => {
-                args.concurrency = value()?.parse().map_err(|e| format!("--concurrency: {e}"))?
+                args.concurrency = value()?
+                    .parse()
+                    .map_err(|e| format!("--concurrency: {e}"))?
             }
             other => return Err(format!("unknown argument {other}")),
         }

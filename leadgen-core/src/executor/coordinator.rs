@@ -176,13 +176,20 @@ impl Coordinator {
     /// Runs to the end and returns the summary.
     pub async fn run(mut self) -> RunSummary {
         let started = Instant::now();
-        self.initialize();
-        let to_run: u64 = self.unsettled.iter().sum();
+        // Pairs not settled before the run (waiting ones included).
+        let to_run = self
+            .p
+            .existing
+            .iter()
+            .flatten()
+            .filter(|e| e.is_none_or(|e| e.status == CompletionStatus::Waiting))
+            .count() as u64;
         self.inputs.events.emit(ExecutorEvent::RunStarted {
             run_id: self.inputs.run.id,
             stages: self.p.graph.ids.iter().map(|s| s.to_string()).collect(),
             pairs: to_run,
         });
+        self.initialize();
         for s in 0..self.p.graph.len() {
             self.maybe_stage_finished(s);
         }

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use leadgen_core::executor::testing::NoopStage;
 use leadgen_core::executor::{
-    EntitySelection, Executor, ExecutorConfig, RunRequest, StageRegistry,
+    AttemptRecords, EntitySelection, Executor, ExecutorConfig, RunRequest, StageRegistry,
 };
 use leadgen_core::store::{CompanyFilter, MemoryStore, RunStatus, Store, TenantStore};
 use leadgen_core::{Company, EntityKind, TenantId};
@@ -22,6 +22,7 @@ struct Args {
     entities: usize,
     stages: usize,
     concurrency: usize,
+    notable_attempts_only: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -30,6 +31,7 @@ fn parse_args() -> Result<Args, String> {
         entities: 100_000,
         stages: 10,
         concurrency: 1024,
+        notable_attempts_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -45,6 +47,7 @@ fn parse_args() -> Result<Args, String> {
                     .parse()
                     .map_err(|e| format!("--concurrency: {e}"))?
             }
+            "--notable-attempts-only" => args.notable_attempts_only = true,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -85,6 +88,9 @@ async fn bench(args: Args) -> leadgen_core::Result<serde_json::Value> {
     }
     let mut config = ExecutorConfig::default();
     config.default_limits.concurrency = args.concurrency;
+    if args.notable_attempts_only {
+        config.attempt_records = AttemptRecords::Notable;
+    }
     let executor = Executor::new(registry, config)?;
     let stages: Vec<String> = (0..args.stages).map(stage_id).collect();
     let start = Instant::now();
@@ -110,6 +116,7 @@ async fn bench(args: Args) -> leadgen_core::Result<serde_json::Value> {
         "seconds": secs,
         "pairs_per_sec": pairs as f64 / secs,
         "seed_seconds": seed_secs,
+        "stage_run_records": if args.notable_attempts_only { "notable" } else { "all" },
     }))
 }
 

@@ -106,9 +106,25 @@ impl Default for StageLimits {
     }
 }
 
+/// Which attempts get a stage-run record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptRecords {
+    /// Every attempt.
+    #[default]
+    All,
+    /// Every attempt except a free pair completed on its first try, which its
+    /// completion describes fully (status, timing, cost 0, one attempt). Halves the
+    /// rows a run of cheap stages writes; credits per tenant are unaffected.
+    Notable,
+}
+
 /// The executor's settings, shared by all its runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExecutorConfig {
+    /// Which attempts get a stage-run record.
+    #[serde(default)]
+    pub attempt_records: AttemptRecords,
     /// Limits of stages not listed in `stage_limits`.
     pub default_limits: StageLimits,
     /// Limits per stage id.

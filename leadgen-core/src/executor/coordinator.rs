@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::attempt::{Attempt, Limiter, PairJob, PairReport, Settled};
 use super::budget::Budget;
-use super::config::{ExecutorConfig, StageLimits};
+use super::config::{AttemptRecords, ExecutorConfig, StageLimits};
 use super::eligibility::{Decision, Prepared};
 use super::events::{EventSink, ExecutorEvent, StageCounts};
 use super::external::{ExternalMsg, ExternalResult};
@@ -484,8 +484,13 @@ impl Coordinator {
         let cost: Credits = report.attempts.iter().map(|a| a.cost).sum();
         self.budget.settle(report.reserved, cost);
         self.attempts[s] += report.attempts.len() as u64;
-        for a in &report.attempts {
-            self.write_stage_run(s, entity_ref, a);
+        let plain_success = report.attempts.len() == 1
+            && report.attempts[0].status == CompletionStatus::Completed
+            && cost.is_zero();
+        if !(plain_success && self.inputs.config.attempt_records == AttemptRecords::Notable) {
+            for a in &report.attempts {
+                self.write_stage_run(s, entity_ref, a);
+            }
         }
         self.spend(s, cost);
         let started_at = report

@@ -34,7 +34,8 @@ mod waterfall;
 mod writer;
 
 pub use config::{
-    EntitySelection, ExecutorConfig, ForceRerun, RateLimit, RetryPolicy, RunRequest, StageLimits,
+    AttemptRecords, EntitySelection, ExecutorConfig, ForceRerun, RateLimit, RetryPolicy,
+    RunRequest, StageLimits,
 };
 pub use events::{EVENT_BUFFER, EventCallback, EventSink, ExecutorEvent, StageCounts};
 pub use external::ExternalResult;

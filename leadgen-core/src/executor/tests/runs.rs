@@ -525,3 +525,55 @@ async fn bad_input_is_a_clear_error() {
     assert_eq!(s.missing, vec![ghost]);
     assert_eq!(s.status, RunStatus::Completed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_from_a_stage_fails_the_pair_and_keeps_the_entity() {
+    #[derive(Debug)]
+    struct Garbage;
+    #[async_trait::async_trait]
+    impl crate::Stage for Garbage {
+        fn id(&self) -> &str {
+            "garbage"
+        }
+        fn entity_kind(&self) -> crate::EntityKind {
+            Company
+        }
+        async fn run(
+            &self,
+            _ctx: &crate::StageContext,
+            e: &Entity,
+        ) -> crate::Result<crate::StageOutcome> {
+            let Entity::Company(c) = e else {
+                unreachable!()
+            };
+            let mut bad = c.clone();
+            if c.country.as_deref() == Some("CZ") {
+                bad.name = String::new(); // invalid: empty name
+            } else {
+                bad.id = crate::CompanyId::new(); // another entity
+            }
+            Ok(crate::StageOutcome::Completed {
+                output: serde_json::Value::Null,
+                cost: Credits::ZERO,
+                updated: Some(Box::new(Entity::Company(bad))),
+            })
+        }
+    }
+    let st = store();
+    let cos = companies(&st, &["CZ", "NO"]).await;
+    let ex = executor(vec![Arc::new(Garbage)], fast_config());
+    let s = ex
+        .run(&st, RunRequest::new(["garbage"], EntitySelection::All))
+        .await
+        .unwrap();
+    assert_eq!(s.counts("garbage").unwrap().failed, 2);
+    for c in &cos {
+        assert_eq!(st.get_company(c.id).await.unwrap().unwrap().name, c.name);
+        let comp = st.get_completions(&[c.id.into()], &[]).await.unwrap();
+        assert!(
+            comp[0].error.as_deref().unwrap().contains("garbage output"),
+            "{comp:?}"
+        );
+    }
+    assert_eq!(st.count_companies(&Default::default()).await.unwrap(), 2);
+}

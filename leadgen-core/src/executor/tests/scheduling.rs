@@ -219,3 +219,41 @@ fn configuration_errors_name_the_stage() {
     let err = crate::executor::Executor::new(r, config).unwrap_err();
     assert!(err.to_string().contains("`nope`"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notable_attempt_records_leave_out_plain_free_successes() {
+    let st = store();
+    companies(&st, &["CZ", "NO"]).await;
+    let plain = Arc::new(test_stage("plain", Company, Script::default()));
+    let flaky = Arc::new(test_stage(
+        "flaky",
+        Company,
+        Script {
+            transient_failures: 1,
+            ..Script::default()
+        },
+    ));
+    let paid = Arc::new(test_stage(
+        "paid",
+        Company,
+        Script {
+            cost: crate::Credits::from_millis(3),
+            ..Script::default()
+        },
+    ));
+    let mut config = fast_config();
+    config.attempt_records = crate::executor::AttemptRecords::Notable;
+    let ex = executor(vec![plain, flaky, paid], config);
+    let s = ex
+        .run(
+            &st,
+            RunRequest::new(["plain", "flaky", "paid"], EntitySelection::All),
+        )
+        .await
+        .unwrap();
+    let records = st.list_stage_runs(s.run_id).await.unwrap();
+    assert!(records.iter().all(|r| r.stage != "plain"));
+    assert_eq!(records.iter().filter(|r| r.stage == "flaky").count(), 4);
+    assert_eq!(records.iter().filter(|r| r.stage == "paid").count(), 2);
+    assert_eq!(s.counts("plain").unwrap().completed, 2);
+}

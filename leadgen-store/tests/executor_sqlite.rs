@@ -36,8 +36,10 @@ async fn a_run_on_sqlite_records_completions_and_spend() {
             TestStage::new("score", EntityKind::Company, Script::default()).hard_dep("research"),
         ))
         .unwrap();
-    let mut config = ExecutorConfig::default();
-    config.tenant_daily_budget = Some(Credits::from_millis(100_000));
+    let config = ExecutorConfig {
+        tenant_daily_budget: Some(Credits::from_millis(100_000)),
+        ..ExecutorConfig::default()
+    };
     let executor = Executor::new(registry, config).unwrap();
     let request = RunRequest::new(["research", "score"], EntitySelection::All);
     let summary = executor.run(&acme, request).await.unwrap();

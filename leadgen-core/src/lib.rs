@@ -6,7 +6,9 @@
 //! database drivers live here.
 
 pub mod clock;
+pub mod dedup;
 pub mod error;
+pub mod executor;
 pub mod model;
 pub mod normalize;
 pub mod providers;

@@ -8,6 +8,7 @@
 
 mod entities;
 mod records;
+mod work;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

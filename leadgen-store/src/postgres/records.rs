@@ -308,6 +308,27 @@ impl RunStore for PostgresStore {
         tx.commit().await.map_err(db("commit"))?;
         Ok(decode_rows("stage_runs", &rows)?)
     }
+    async fn credits_spent_since(
+        &self,
+        tenant: &TenantId,
+        since: DateTime<Utc>,
+    ) -> Result<leadgen_core::Credits> {
+        let mut tx = self.begin(tenant).await?;
+        // `cost` is stored in thousandths of a credit (an integer).
+        let millis: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM((doc->>'cost')::bigint), 0)::bigint FROM stage_runs \
+             WHERE tenant_id = $1 AND started_at >= $2",
+        )
+        .bind(tenant.as_str())
+        .bind(since)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("sum stage-run costs"))?;
+        tx.commit().await.map_err(db("commit"))?;
+        Ok(leadgen_core::Credits::from_millis(
+            u64::try_from(millis).unwrap_or_default(),
+        ))
+    }
 }
 
 #[async_trait]

@@ -185,6 +185,27 @@ pub async fn stage_runs_append(fx: &Fixture) {
     );
     assert_eq!(t.list_stage_runs(other_run).await.unwrap().len(), 1);
 
+    // Credits spent since a time: 1 + 1 + 1 + 1 thousandths in all, of which the
+    // record started five seconds earlier falls outside a window starting now.
+    assert_eq!(
+        t.credits_spent_since(at - Duration::minutes(1))
+            .await
+            .unwrap(),
+        Credits::from_millis(4)
+    );
+    assert_eq!(
+        t.credits_spent_since(at).await.unwrap(),
+        Credits::from_millis(3)
+    );
+    let other = tenant(fx, "other");
+    assert_eq!(
+        other
+            .credits_spent_since(at - Duration::minutes(1))
+            .await
+            .unwrap(),
+        Credits::ZERO
+    );
+
     let err = t.record_stage_runs(&records[..1]).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UniqueViolation, "{err}");
     assert_eq!(t.list_stage_runs(run).await.unwrap().len(), 3);

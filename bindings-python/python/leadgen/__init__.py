@@ -1,5 +1,53 @@
-"""leadgen: embeddable B2B lead pipelines."""
+"""leadgen: embeddable B2B lead pipelines (import, clean, dedup, validate, enrich).
 
-from leadgen._leadgen import __version__
+>>> import leadgen
+>>> lg = leadgen.open("sqlite::memory:")
+>>> acme = lg.tenant("acme")
+>>> acme.upsert_contact(leadgen.Contact(email="jana@lumentis.cz")).inserted
+1
 
-__all__ = ["__version__"]
+Records (``Contact``, ``Company``, reports) have ``to_dict()`` and behave as read-only
+mappings, so ``pandas.DataFrame(acme.all_contacts())`` works. Errors derive from
+``leadgen.LeadgenError`` (see ``leadgen.exceptions``).
+"""
+
+from collections.abc import Mapping as _Mapping
+
+from leadgen import exceptions
+from leadgen._leadgen import (
+    AuditEntry,
+    Company,
+    CompanyPage,
+    Contact,
+    ContactPage,
+    Leadgen,
+    Run,
+    Tenant,
+    UpsertReport,
+    __version__,
+)
+from leadgen.exceptions import *  # noqa: F403  (the hierarchy, listed in exceptions.__all__)
+
+# Records are read-only mappings: dict(record) and pandas.DataFrame(records) work.
+for _record in (Contact, Company, UpsertReport, Run, AuditEntry):
+    _Mapping.register(_record)
+
+#: Opens (and migrates) the store at ``url``: a SQLite file path or ``sqlite://`` URL,
+#: ``"sqlite::memory:"``, or a ``postgres://`` URL. Same as ``Leadgen.open``.
+open = Leadgen.open
+
+__all__ = [
+    "AuditEntry",
+    "Company",
+    "CompanyPage",
+    "Contact",
+    "ContactPage",
+    "Leadgen",
+    "Run",
+    "Tenant",
+    "UpsertReport",
+    "__version__",
+    "exceptions",
+    "open",
+    *exceptions.__all__,
+]

@@ -168,8 +168,17 @@ fn company_filter(
     }
 }
 
-fn page(limit: usize, cursor: Option<String>) -> PageRequest {
-    PageRequest { limit, cursor }
+/// A page request; a negative `limit` is rejected (not wrapped, not overflowed).
+fn page(limit: i64, cursor: Option<String>) -> PyResult<PageRequest> {
+    Ok(PageRequest {
+        limit: count("limit", limit)?,
+        cursor,
+    })
+}
+
+/// A non-negative count given as a Python int.
+fn count(field: &str, n: i64) -> PyResult<usize> {
+    usize::try_from(n).map_err(|_| invalid(field, format!("{n} is negative")))
 }
 
 fn entity_ref(text: &str) -> PyResult<EntityRef> {
@@ -261,7 +270,7 @@ impl PyTenant {
         updated_since: Option<DateTime<Utc>>,
         updated_before: Option<DateTime<Utc>>,
         include_merged: bool,
-        limit: usize,
+        limit: i64,
         cursor: Option<String>,
     ) -> PyResult<PyContactPage> {
         let store = self.store()?;
@@ -276,7 +285,7 @@ impl PyTenant {
             updated_before,
             include_merged,
         )?;
-        let page = page(limit, cursor);
+        let page = page(limit, cursor)?;
         block_on(py, async move { store.list_contacts(&filter, &page).await }).map(Into::into)
     }
 
@@ -388,7 +397,7 @@ impl PyTenant {
         updated_since: Option<DateTime<Utc>>,
         updated_before: Option<DateTime<Utc>>,
         include_merged: bool,
-        limit: usize,
+        limit: i64,
         cursor: Option<String>,
     ) -> PyResult<PyCompanyPage> {
         let store = self.store()?;
@@ -400,7 +409,7 @@ impl PyTenant {
             updated_before,
             include_merged,
         );
-        let page = page(limit, cursor);
+        let page = page(limit, cursor)?;
         block_on(
             py,
             async move { store.list_companies(&filter, &page).await },
@@ -463,8 +472,8 @@ impl PyTenant {
 
     /// The newest runs first.
     #[pyo3(signature = (limit=20))]
-    fn list_runs(&self, py: Python<'_>, limit: usize) -> PyResult<Vec<PyRun>> {
-        let store = self.store()?;
+    fn list_runs(&self, py: Python<'_>, limit: i64) -> PyResult<Vec<PyRun>> {
+        let (store, limit) = (self.store()?, count("limit", limit)?);
         let runs = block_on(py, async move { store.list_runs(limit).await })?;
         Ok(runs.into_iter().map(Into::into).collect())
     }
@@ -482,9 +491,9 @@ impl PyTenant {
         py: Python<'_>,
         entity: Option<&str>,
         action: Option<String>,
-        limit: usize,
+        limit: i64,
     ) -> PyResult<Vec<PyAuditEntry>> {
-        let store = self.store()?;
+        let (store, limit) = (self.store()?, count("limit", limit)?);
         let filter = AuditFilter {
             entity: entity.map(entity_ref).transpose()?,
             action,

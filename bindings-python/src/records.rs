@@ -332,9 +332,13 @@ record_mapping!(
 #[pymethods]
 impl PyCompany {
     #[new]
-    #[pyo3(signature = (name = String::new(), **kwargs))]
-    fn new(py: Python<'_>, name: String, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        let obj = Bound::new(py, Self::from(Company::new(name)))?;
+    #[pyo3(signature = (name = None, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        name: Option<String>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let obj = Bound::new(py, Self::from(Company::new(name.unwrap_or_default())))?;
         apply_kwargs(obj.as_any(), kwargs, Self::FIELDS)?;
         Ok(obj.borrow().clone())
     }

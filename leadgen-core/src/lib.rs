@@ -6,8 +6,10 @@
 //! database drivers live here.
 
 pub mod clock;
+pub mod dedup;
 pub mod error;
 pub mod model;
+pub mod normalize;
 pub mod providers;
 pub mod stage;
 pub mod store;

@@ -1,0 +1,322 @@
+//! Blocking: only records that share a key under some rule are compared, so the cost
+//! grows with the number of true neighbours, not n².
+//!
+//! Keys are hashed to 64 bits at once (a million records × seven rules would otherwise
+//! hold seven million key strings). A block over `max_block_size` members (everyone at
+//! one free-mail domain, thousands of "Jan Novák") is not compared all-pairs: its
+//! members are sorted by the config's sort columns and each is compared with its
+//! `oversized_window` next neighbours (sorted neighbourhood), and the block is
+//! reported so the user knows recall may suffer there.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::config::{BlockingRule, DedupConfig, KeyPart, KeyTransform};
+use super::features::{domain_of_value, identifier_key};
+use super::keys;
+use super::record::Record;
+
+/// "No key under this rule".
+pub const NO_KEY: u64 = 0;
+
+/// A block that was too large to compare all-pairs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OversizedBlock {
+    /// The blocking rule.
+    pub rule: String,
+    /// The key of the block (as text, from its first member).
+    pub key: String,
+    /// Members in the block.
+    pub size: usize,
+    /// Pairs compared instead of `size × (size − 1) / 2`.
+    pub pairs_compared: usize,
+}
+
+/// The text of one key part for a record, `None` when it yields no key.
+fn part_text(part: &KeyPart, record: &Record) -> Option<String> {
+    let mut joined = String::new();
+    for c in &part.columns {
+        if let Some(v) = record.get(c) {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(v);
+        }
+    }
+    if joined.is_empty() {
+        return None;
+    }
+    let first_value = || part.columns.iter().find_map(|c| record.get(c));
+    let out = match part.transform {
+        KeyTransform::Folded => keys::fold(&joined),
+        KeyTransform::Email => keys::email_key(first_value()?)?,
+        KeyTransform::Linkedin => keys::linkedin_key(first_value()?)?.slug,
+        KeyTransform::Phone => keys::phone_key(first_value()?)?,
+        KeyTransform::Domain => part
+            .columns
+            .iter()
+            .filter_map(|c| record.get(c))
+            .find_map(domain_of_value)?,
+        KeyTransform::CompanyKey => keys::company_key(&joined)?,
+        KeyTransform::GivenName => keys::given_name_key(&joined),
+        KeyTransform::PersonName => keys::person_name_fold(&joined),
+        KeyTransform::Initial => keys::person_name_fold(&joined).chars().next()?.to_string(),
+        KeyTransform::Soundex => keys::soundex(keys::person_name_fold(&joined).split(' ').next()?),
+        KeyTransform::SortedWords => {
+            let folded = keys::person_name_fold(&joined);
+            let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+            if words.len() < 2 {
+                return None;
+            }
+            words.sort_unstable();
+            words.dedup();
+            words.join(" ")
+        }
+        KeyTransform::Identifier => identifier_key(&joined),
+    };
+    (!out.is_empty()).then_some(out)
+}
+
+/// The text key of a record under a rule (parts joined by `|`), `None` if any part
+/// is empty.
+pub fn key_text(rule: &BlockingRule, record: &Record) -> Option<String> {
+    let mut key = String::new();
+    for (i, p) in rule.parts.iter().enumerate() {
+        if i > 0 {
+            key.push('|');
+        }
+        key.push_str(&part_text(p, record)?);
+    }
+    Some(key)
+}
+
+/// FNV-1a over the rule index and the key: fast, and 64 bits make a collision between
+/// two of a few million keys unlikely (a collision only adds a candidate pair).
+fn hash_key(rule_index: usize, key: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in (rule_index as u64)
+        .to_le_bytes()
+        .iter()
+        .chain(key.as_bytes())
+    {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    match h {
+        NO_KEY => 1,
+        v => v,
+    }
+}
+
+/// The hashed keys of records: `keys[record * rules + rule]`, [`NO_KEY`] when none.
+///
+/// Rules share parts (the same name column under several transforms, the same
+/// transform in several rules): each distinct part is computed once per record.
+pub fn record_keys(config: &DedupConfig, records: &[Record]) -> Vec<u64> {
+    let mut parts: Vec<&KeyPart> = Vec::new();
+    let rule_parts: Vec<Vec<usize>> = config
+        .blocking
+        .iter()
+        .map(|rule| {
+            rule.parts
+                .iter()
+                .map(|p| match parts.iter().position(|q| *q == p) {
+                    Some(i) => i,
+                    None => {
+                        parts.push(p);
+                        parts.len() - 1
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    records
+        .par_iter()
+        .flat_map_iter(|r| {
+            let texts: Vec<Option<String>> = parts.iter().map(|p| part_text(p, r)).collect();
+            rule_parts
+                .iter()
+                .enumerate()
+                .map(|(i, ids)| {
+                    let mut key = String::new();
+                    for (n, &id) in ids.iter().enumerate() {
+                        let Some(text) = &texts[id] else {
+                            return NO_KEY;
+                        };
+                        if n > 0 {
+                            key.push('|');
+                        }
+                        key.push_str(text);
+                    }
+                    hash_key(i, &key)
+                })
+                .collect::<Vec<u64>>()
+        })
+        .collect()
+}
+
+/// The sort key of a record inside an oversized block.
+pub fn sort_key(config: &DedupConfig, record: &Record) -> String {
+    let mut key = String::new();
+    for c in &config.sort_columns {
+        if let Some(v) = record.get(c) {
+            key.push_str(&keys::fold(v));
+        }
+        key.push('\u{1}');
+    }
+    key.push_str(&record.id);
+    key
+}
+
+/// Packs a pair (smaller index first).
+#[inline]
+pub fn pack(a: u32, b: u32) -> u64 {
+    let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+    (u64::from(lo) << 32) | u64::from(hi)
+}
+
+/// Unpacks a pair.
+#[inline]
+pub fn unpack(p: u64) -> (u32, u32) {
+    ((p >> 32) as u32, p as u32)
+}
+
+/// Candidate pairs (packed, sorted, unique) of `records` under every rule, and the
+/// blocks that were too large to compare all-pairs.
+pub fn candidate_pairs(
+    config: &DedupConfig,
+    records: &[Record],
+) -> (Vec<u64>, Vec<OversizedBlock>) {
+    let rules = config.blocking.len();
+    let keys = record_keys(config, records);
+    let mut pairs: Vec<u64> = Vec::new();
+    let mut oversized = Vec::new();
+    for (rule_index, rule) in config.blocking.iter().enumerate() {
+        let mut keyed: Vec<(u64, u32)> = (0..records.len())
+            .filter_map(|i| {
+                let k = keys[i * rules + rule_index];
+                (k != NO_KEY).then_some((k, i as u32))
+            })
+            .collect();
+        keyed.par_sort_unstable();
+        let mut start = 0;
+        while start < keyed.len() {
+            let key = keyed[start].0;
+            let end = start + keyed[start..].partition_point(|(k, _)| *k == key);
+            let members: Vec<u32> = keyed[start..end].iter().map(|(_, i)| *i).collect();
+            if members.len() <= config.max_block_size {
+                for (x, &a) in members.iter().enumerate() {
+                    for &b in &members[x + 1..] {
+                        pairs.push(pack(a, b));
+                    }
+                }
+            } else {
+                let before = pairs.len();
+                window_pairs(config, records, &members, &mut pairs);
+                oversized.push(OversizedBlock {
+                    rule: rule.name.clone(),
+                    key: key_text(rule, &records[members[0] as usize]).unwrap_or_default(),
+                    size: members.len(),
+                    pairs_compared: pairs.len() - before,
+                });
+            }
+            start = end;
+        }
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    (pairs, oversized)
+}
+
+/// Sorted-neighbourhood pairs inside one oversized block.
+fn window_pairs(config: &DedupConfig, records: &[Record], members: &[u32], pairs: &mut Vec<u64>) {
+    let mut sorted: Vec<(String, u32)> = members
+        .iter()
+        .map(|&i| (sort_key(config, &records[i as usize]), i))
+        .collect();
+    sorted.sort_unstable();
+    let window = config.oversized_window.max(1);
+    for x in 0..sorted.len() {
+        for y in x + 1..(x + 1 + window).min(sorted.len()) {
+            pairs.push(pack(sorted[x].1, sorted[y].1));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact(id: &str, first: &str, last: &str, email: &str) -> Record {
+        Record::new(id)
+            .with("first_name", first)
+            .with("last_name", last)
+            .with("email", email)
+    }
+
+    #[test]
+    fn rules_make_the_expected_pairs() {
+        let config = DedupConfig::contacts();
+        let records = vec![
+            contact("0", "Jan", "Novák", "jan@acme.cz"),
+            contact("1", "Honza", "Novak", "JAN@acme.cz"),
+            contact("2", "Novák", "Jan", ""),
+            contact("3", "Eva", "Malá", "eva@beta.cz"),
+        ];
+        let (pairs, oversized) = candidate_pairs(&config, &records);
+        let pairs: Vec<(u32, u32)> = pairs.into_iter().map(unpack).collect();
+        assert!(pairs.contains(&(0, 1)), "{pairs:?}");
+        assert!(pairs.contains(&(0, 2)), "{pairs:?}");
+        assert!(!pairs.iter().any(|&(a, b)| a == 3 || b == 3), "{pairs:?}");
+        assert!(oversized.is_empty());
+    }
+
+    #[test]
+    fn a_giant_block_is_windowed_and_reported() {
+        let mut config = DedupConfig::contacts();
+        config.max_block_size = 50;
+        config.oversized_window = 5;
+        // Everyone has the same name: one giant block under the name rules.
+        let records: Vec<Record> = (0..2000)
+            .map(|i| contact(&i.to_string(), "Jan", "Novák", &format!("jan{i}@gmail.com")))
+            .collect();
+        let (pairs, oversized) = candidate_pairs(&config, &records);
+        assert!(pairs.len() <= 2000 * 5 * 2, "{}", pairs.len());
+        assert!(!oversized.is_empty());
+        assert!(oversized.iter().all(|b| b.size == 2000));
+        assert!(oversized[0].key.contains("jan"), "{:?}", oversized[0]);
+    }
+
+    #[test]
+    fn hashed_keys_agree_with_key_texts() {
+        let config = DedupConfig::contacts();
+        let records = vec![
+            contact("0", "Jan", "Novák", "jan@acme.cz"),
+            contact("1", "Honza", "Novak", "JAN@acme.cz"),
+            Record::new("2"),
+        ];
+        let keys = record_keys(&config, &records);
+        let rules = config.blocking.len();
+        for (i, r) in records.iter().enumerate() {
+            for (j, rule) in config.blocking.iter().enumerate() {
+                let expected = key_text(rule, r).map_or(NO_KEY, |k| hash_key(j, &k));
+                assert_eq!(keys[i * rules + j], expected, "record {i} rule {j}");
+            }
+        }
+        assert_eq!(keys[0], keys[rules], "same email key");
+    }
+
+    #[test]
+    fn key_texts() {
+        let config = DedupConfig::contacts();
+        let r = contact("0", "Ing. Jan", "Novák", "info@acme.cz")
+            .with("website", "https://www.acme.cz");
+        let texts: Vec<Option<String>> = config.blocking.iter().map(|b| key_text(b, &r)).collect();
+        assert_eq!(texts[0], None, "role address gives no email key");
+        assert_eq!(texts[3].as_deref(), Some("jan|novak"));
+        assert_eq!(texts[4].as_deref(), Some("jan novak"));
+        assert_eq!(texts[5].as_deref(), Some("acme.cz|n120"));
+        assert_eq!(pack(5, 2), pack(2, 5));
+        assert_eq!(unpack(pack(2, 5)), (2, 5));
+    }
+}

@@ -1,0 +1,412 @@
+//! Prepared features: every compared field of every record, normalized once, so the
+//! pairwise comparisons (the hot loop) only compare ready values.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::config::{ComparisonConfig, DedupConfig, Prepare};
+use super::keys;
+use super::record::Record;
+
+/// One prepared field value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Feature {
+    /// The record has no usable value.
+    Missing,
+    /// Normalized text.
+    Text(Box<str>),
+    /// A number (or a day number for dates).
+    Number(f64),
+    /// Interned tokens (boxed to keep every feature small: a million records hold
+    /// one feature per comparison).
+    Tokens(Box<TokenFeature>),
+    /// A person name (boxed, as above).
+    Person(Box<PersonFeature>),
+    /// A LinkedIn profile.
+    Linkedin {
+        /// The slug.
+        slug: Box<str>,
+        /// Length of the slug's name part (without uniquifier).
+        base_len: u16,
+        /// From a legacy `/pub/` URL.
+        legacy: bool,
+    },
+}
+
+/// Interned, de-duplicated, sorted tokens plus the joined text without spaces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenFeature {
+    /// Token ids into the comparison's [`TokenTable`].
+    pub ids: Box<[u32]>,
+    /// The tokens concatenated (catches "Chemo Mont" ~ "Chemomont").
+    pub squashed: Box<str>,
+}
+
+/// A prepared person name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonFeature {
+    /// Canonical given name (nicknames resolved).
+    pub given: Box<str>,
+    /// Folded given name as written.
+    pub first: Box<str>,
+    /// Folded family name.
+    pub last: Box<str>,
+    /// All name words, sorted.
+    pub sorted: Box<str>,
+}
+
+/// Token ids and their rarity weights for one comparison (inverse document frequency
+/// over the records prepared so far).
+#[derive(Debug, Clone, Default)]
+pub struct TokenTable {
+    ids: HashMap<Box<str>, u32>,
+    counts: Vec<u32>,
+    documents: u32,
+    weights: Vec<f64>,
+}
+
+impl TokenTable {
+    /// Interns the tokens of one document and counts them.
+    pub fn add_document(&mut self, tokens: &[String]) -> Box<[u32]> {
+        self.documents += 1;
+        let mut ids: Vec<u32> = tokens
+            .iter()
+            .map(|t| match self.ids.get(t.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = self.counts.len() as u32;
+                    self.ids.insert(t.as_str().into(), id);
+                    self.counts.push(0);
+                    id
+                }
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for &id in &ids {
+            self.counts[id as usize] += 1;
+        }
+        ids.into_boxed_slice()
+    }
+
+    /// The rarity weight of a token: `ln((N + 1) / (df + 0.5))`, at least 0.05
+    /// (cached by [`TokenTable::refresh_weights`], computed otherwise).
+    pub fn weight(&self, id: u32) -> f64 {
+        if let Some(&w) = self.weights.get(id as usize) {
+            return w;
+        }
+        let df = self.counts.get(id as usize).copied().unwrap_or(0) as f64;
+        (((self.documents as f64) + 1.0) / (df + 0.5))
+            .ln()
+            .max(0.05)
+    }
+
+    /// Caches every token's weight (after a batch of documents was added).
+    pub fn refresh_weights(&mut self) {
+        self.weights.clear();
+        let cached: Vec<f64> = (0..self.counts.len() as u32)
+            .map(|id| self.weight(id))
+            .collect();
+        self.weights = cached;
+    }
+}
+
+/// The prepared features of a set of records: `values[record * stride + comparison]`.
+#[derive(Debug, Clone, Default)]
+pub struct FeatureTable {
+    /// Number of comparisons (row stride).
+    pub stride: usize,
+    /// The features, row-major.
+    pub values: Vec<Feature>,
+    /// One token table per comparison (empty for comparisons without tokens).
+    pub tokens: Vec<TokenTable>,
+}
+
+impl FeatureTable {
+    /// An empty table for `config`.
+    pub fn new(config: &DedupConfig) -> Self {
+        FeatureTable {
+            stride: config.comparisons.len(),
+            values: Vec::new(),
+            tokens: vec![TokenTable::default(); config.comparisons.len()],
+        }
+    }
+
+    /// How many records are prepared.
+    pub fn len(&self) -> usize {
+        self.values.len().checked_div(self.stride).unwrap_or(0)
+    }
+
+    /// Whether no record is prepared.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The features of record `i`.
+    pub fn row(&self, i: usize) -> &[Feature] {
+        &self.values[i * self.stride..(i + 1) * self.stride]
+    }
+
+    /// Prepares `records` (in parallel) and appends them.
+    pub fn extend(&mut self, config: &DedupConfig, records: &[Record]) {
+        self.values.reserve(records.len() * self.stride);
+        // In chunks, so the staged (not yet interned) copy never holds every record.
+        for chunk in records.chunks(32_768) {
+            self.extend_chunk(config, chunk);
+        }
+        for table in &mut self.tokens {
+            if !table.counts.is_empty() {
+                table.refresh_weights();
+            }
+        }
+    }
+
+    fn extend_chunk(&mut self, config: &DedupConfig, records: &[Record]) {
+        let staged: Vec<Vec<Staged>> = records
+            .par_iter()
+            .map(|r| config.comparisons.iter().map(|c| stage(c, r)).collect())
+            .collect();
+        for row in staged {
+            for (c, s) in row.into_iter().enumerate() {
+                let feature = match s {
+                    Staged::Ready(f) => f,
+                    Staged::Tokens(tokens) => {
+                        let squashed: String = tokens.concat();
+                        let ids = self.tokens[c].add_document(&tokens);
+                        Feature::Tokens(Box::new(TokenFeature {
+                            ids,
+                            squashed: squashed.into(),
+                        }))
+                    }
+                };
+                self.values.push(feature);
+            }
+        }
+    }
+}
+
+enum Staged {
+    Ready(Feature),
+    Tokens(Vec<String>),
+}
+
+fn text(s: String) -> Feature {
+    if s.is_empty() {
+        Feature::Missing
+    } else {
+        Feature::Text(s.into())
+    }
+}
+
+/// The first non-empty value among `columns`.
+fn first_value<'r>(record: &'r Record, columns: &[String]) -> Option<&'r str> {
+    columns.iter().find_map(|c| record.get(c))
+}
+
+fn stage(config: &ComparisonConfig, record: &Record) -> Staged {
+    let cols = &config.columns;
+    let ready = |f: Feature| Staged::Ready(f);
+    match config.prepare {
+        Prepare::Text => {
+            ready(first_value(record, cols).map_or(Feature::Missing, |v| text(keys::fold(v))))
+        }
+        Prepare::Email => ready(
+            first_value(record, cols)
+                .and_then(keys::email_key)
+                .map_or(Feature::Missing, text),
+        ),
+        Prepare::Phone => ready(
+            first_value(record, cols)
+                .and_then(keys::phone_key)
+                .map_or(Feature::Missing, text),
+        ),
+        Prepare::Domain => ready(
+            cols.iter()
+                .filter_map(|c| record.get(c))
+                .find_map(domain_of_value)
+                .map_or(Feature::Missing, text),
+        ),
+        Prepare::Identifier => ready(
+            first_value(record, cols)
+                .map(identifier_key)
+                .map_or(Feature::Missing, text),
+        ),
+        Prepare::Linkedin => ready(
+            first_value(record, cols)
+                .and_then(keys::linkedin_key)
+                .map_or(Feature::Missing, |k| Feature::Linkedin {
+                    base_len: k.base().len().min(u16::MAX as usize) as u16,
+                    legacy: k.legacy_pub,
+                    slug: k.slug.into(),
+                }),
+        ),
+        Prepare::CompanyName => match first_value(record, cols) {
+            Some(v) => {
+                let tokens = keys::company_tokens(v);
+                if tokens.is_empty() {
+                    ready(Feature::Missing)
+                } else {
+                    Staged::Tokens(tokens)
+                }
+            }
+            None => ready(Feature::Missing),
+        },
+        Prepare::Number => ready(
+            first_value(record, cols)
+                .and_then(parse_number)
+                .map_or(Feature::Missing, Feature::Number),
+        ),
+        Prepare::Date => ready(
+            first_value(record, cols)
+                .and_then(parse_day)
+                .map_or(Feature::Missing, Feature::Number),
+        ),
+        Prepare::PersonName => ready(person(record, cols)),
+    }
+}
+
+/// The domain of a value that is a website, a bare domain or an email address;
+/// free-mail domains give nothing.
+pub fn domain_of_value(value: &str) -> Option<String> {
+    let domain = if value.contains('@') {
+        keys::email_domain(value)?
+    } else {
+        keys::domain_key(value)?
+    };
+    (!keys::is_free_mail(&domain)).then_some(domain)
+}
+
+/// Identifier key: letters and digits, upper-cased, without a leading two-letter
+/// country prefix or leading zeros (`CZ04626133` and `4626133` agree).
+pub fn identifier_key(value: &str) -> String {
+    let alnum: String = value
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let b = alnum.as_bytes();
+    let body = if b.len() > 4
+        && b[0].is_ascii_alphabetic()
+        && b[1].is_ascii_alphabetic()
+        && b[2].is_ascii_digit()
+    {
+        &alnum[2..]
+    } else {
+        &alnum[..]
+    };
+    let trimmed = body.trim_start_matches('0');
+    if trimmed.is_empty() {
+        body.to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+fn parse_number(value: &str) -> Option<f64> {
+    let start = value.find(|c: char| c.is_ascii_digit() || c == '-')?;
+    let rest = &value[start..];
+    let end = rest
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.'))
+        .map_or(rest.len(), |(i, _)| i);
+    rest[..end].parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+fn parse_day(value: &str) -> Option<f64> {
+    let head = value.trim().get(..10)?;
+    let date = chrono::NaiveDate::parse_from_str(head, "%Y-%m-%d").ok()?;
+    Some(chrono::Datelike::num_days_from_ce(&date) as f64)
+}
+
+fn person(record: &Record, cols: &[String]) -> Feature {
+    let get = |i: usize| cols.get(i).and_then(|c| record.get(c));
+    let (mut first, mut last) = (
+        get(0).map(keys::person_name_fold),
+        get(1).map(keys::person_name_fold),
+    );
+    let mut given = get(0).map(keys::given_name_key);
+    let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
+    if empty(&first) && empty(&last) {
+        let full = get(2).map(keys::person_name_fold).unwrap_or_default();
+        let mut words = full.split(' ').filter(|w| !w.is_empty());
+        let head = words.next().unwrap_or("").to_string();
+        let tail: Vec<&str> = words.collect();
+        given = Some(keys::given_name_key(&head));
+        first = Some(head);
+        last = Some(tail.join(" "));
+    }
+    let first = first.unwrap_or_default();
+    let last = last.unwrap_or_default();
+    if first.is_empty() && last.is_empty() {
+        return Feature::Missing;
+    }
+    let mut words: Vec<&str> = first
+        .split(' ')
+        .chain(last.split(' '))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.sort_unstable();
+    Feature::Person(Box::new(PersonFeature {
+        sorted: words.join(" ").into(),
+        given: given.unwrap_or_default().into(),
+        first: first.into(),
+        last: last.into(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_agree_across_forms() {
+        assert_eq!(identifier_key("CZ04626133"), identifier_key("4626133"));
+        assert_eq!(identifier_key("FI11394084"), identifier_key("1139408-4"));
+        assert_eq!(identifier_key("000"), "000");
+        assert_eq!(identifier_key("HRB 1234"), "HRB1234");
+    }
+
+    #[test]
+    fn numbers_and_dates() {
+        assert_eq!(parse_number("51-200"), Some(51.0));
+        assert_eq!(parse_number("n/a"), None);
+        assert_eq!(
+            parse_day("2024-03-13").unwrap() - parse_day("2024-03-12 09:14").unwrap(),
+            1.0
+        );
+        assert_eq!(parse_day("12/03/2024"), None);
+    }
+
+    #[test]
+    fn features_of_records() {
+        let config = DedupConfig::contacts();
+        let mut table = FeatureTable::new(&config);
+        let records = vec![
+            Record::new("1")
+                .with("full_name", "Ing. Jan Novák")
+                .with("company", "Acme s.r.o."),
+            Record::new("2")
+                .with("first_name", "Bob")
+                .with("last_name", "Smith")
+                .with("email", "bob@gmail.com"),
+            Record::new("3"),
+        ];
+        table.extend(&config, &records);
+        assert_eq!(table.len(), 3);
+        match &table.row(0)[0] {
+            Feature::Person(p) => {
+                assert_eq!(&*p.given, "jan");
+                assert_eq!(&*p.last, "novak");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(&table.row(1)[0], Feature::Person(p) if &*p.given == "robert"));
+        assert!(std::mem::size_of::<Feature>() <= 24);
+        // free-mail gives no domain
+        assert_eq!(table.row(1)[5], Feature::Missing);
+        assert!(table.row(2).iter().all(|f| *f == Feature::Missing));
+        assert!(matches!(table.row(0)[4], Feature::Tokens(_)));
+    }
+}

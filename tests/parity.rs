@@ -42,6 +42,17 @@ fn rust_operations() -> Vec<String> {
         leadgen::prelude::TenantStore::get_run,
         leadgen::prelude::TenantStore::list_audit,
         leadgen::prelude::TenantStore::append_audit,
+        leadgen::core::dedup::bulk::dedup_stored_contacts,
+        leadgen::core::dedup::bulk::dedup_stored_companies,
+        leadgen::core::normalize::normalize_company_name_in,
+        leadgen::core::normalize::normalize_job_title,
+        leadgen::core::normalize::parse_person_name,
+        leadgen::core::normalize::normalize_phone,
+        leadgen::core::normalize::parse_location_in,
+        leadgen::core::normalize::canonical_linkedin_url,
+        leadgen::core::normalize::registrable_domain,
+        leadgen::core::normalize::country_code,
+        leadgen::core::normalize::tidy_email,
     ]
 }
 

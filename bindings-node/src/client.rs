@@ -12,12 +12,15 @@ use napi::Env;
 use napi::bindgen_prelude::PromiseRaw;
 use napi_derive::napi;
 
+use crate::dedup::{DedupOptions, DedupReport};
 use crate::errors::{invalid, promise, thrown};
 use crate::records::{Company, CompanyInput, Contact, ContactInput};
 use crate::reports::{
     AuditEntry, AuditInput, AuditQuery, CompanyPage, CompanyQuery, ContactPage, ContactQuery,
     PageOptions, Run, UpsertReport, company_filter, contact_filter, count, page_request,
 };
+use leadgen::core::dedup::DedupConfig;
+use leadgen::core::dedup::bulk::{dedup_stored_companies, dedup_stored_contacts};
 
 /// An open leadgen store. Open it with `Leadgen.open(url)` (or `open(url)`):
 /// a SQLite file path or `sqlite://` URL, `sqlite::memory:`, or a `postgres://` URL.
@@ -397,6 +400,50 @@ impl Tenant {
             e.entity = entry.entity.as_deref().map(entity_ref).transpose()?;
             e.details = entry.details.unwrap_or(serde_json::Value::Null);
             store.append_audit(&[e]).await
+        })
+    }
+}
+
+#[napi]
+impl Tenant {
+    /// Finds duplicate contacts; with `apply: true` merges each cluster by `strategy`,
+    /// keeping tombstones and audit entries so a merge can be undone.
+    #[napi(ts_return_type = "Promise<DedupReport>")]
+    pub fn dedup_contacts<'env>(
+        &self,
+        env: &'env Env,
+        options: Option<DedupOptions>,
+    ) -> napi::Result<PromiseRaw<'env, DedupReport>> {
+        let store = self.inner.clone();
+        promise(env, async move {
+            let options = options.unwrap_or_default();
+            let (apply, strategy) = (
+                options.apply.unwrap_or(false),
+                crate::dedup::strategy(&options)?,
+            );
+            let run =
+                dedup_stored_contacts(&store, &DedupConfig::contacts(), &strategy, apply).await?;
+            Ok(DedupReport::new(run, apply))
+        })
+    }
+
+    /// Finds duplicate companies; see `dedupContacts`.
+    #[napi(ts_return_type = "Promise<DedupReport>")]
+    pub fn dedup_companies<'env>(
+        &self,
+        env: &'env Env,
+        options: Option<DedupOptions>,
+    ) -> napi::Result<PromiseRaw<'env, DedupReport>> {
+        let store = self.inner.clone();
+        promise(env, async move {
+            let options = options.unwrap_or_default();
+            let (apply, strategy) = (
+                options.apply.unwrap_or(false),
+                crate::dedup::strategy(&options)?,
+            );
+            let run =
+                dedup_stored_companies(&store, &DedupConfig::companies(), &strategy, apply).await?;
+            Ok(DedupReport::new(run, apply))
         })
     }
 }

@@ -7,7 +7,9 @@
 #![allow(missing_docs)] // fields of `#[napi(object)]` types are documented in index.d.ts
 
 mod client;
+mod dedup;
 mod errors;
+mod normalize;
 mod records;
 mod reports;
 

@@ -11,10 +11,13 @@ use leadgen::core::{CompanyId, ContactId, EntityKind, EntityRef, RunId};
 use leadgen::{Error, ErrorKind};
 use pyo3::prelude::*;
 
+use crate::dedup::PyDedupReport;
 use crate::errors::{invalid, to_py};
 use crate::records::{PyCompany, PyContact, parse_enum};
 use crate::reports::{PyAuditEntry, PyCompanyPage, PyContactPage, PyRun, PyUpsertReport};
 use crate::runtime::{awaitable, block_on};
+use leadgen::core::dedup::DedupConfig;
+use leadgen::core::dedup::bulk::{dedup_stored_companies, dedup_stored_contacts};
 
 /// Fails when a handle crosses a `fork()`: its connections belong to the parent.
 fn same_process(opened_in: u32) -> PyResult<()> {
@@ -520,5 +523,50 @@ impl PyTenant {
             entry.details = crate::json::from_py(details)?;
         }
         block_on(py, async move { store.append_audit(&[entry]).await })
+    }
+}
+
+#[pymethods]
+impl PyTenant {
+    /// Finds duplicate contacts; with `apply=True` merges each cluster by `strategy`
+    /// (`keep_newest`, `keep_most_complete`, `merge_fields`, `skip`), keeping tombstones
+    /// and audit entries so a merge can be undone.
+    #[pyo3(signature = (*, apply=false, strategy="keep_newest", source_priority=None))]
+    fn dedup_contacts(
+        &self,
+        py: Python<'_>,
+        apply: bool,
+        strategy: &str,
+        source_priority: Option<Vec<String>>,
+    ) -> PyResult<PyDedupReport> {
+        let (store, strategy) = (
+            self.store()?,
+            crate::dedup::strategy(strategy, source_priority)?,
+        );
+        let config = DedupConfig::contacts();
+        let run = block_on(py, async move {
+            dedup_stored_contacts(&store, &config, &strategy, apply).await
+        })?;
+        Ok(PyDedupReport::new(run, apply))
+    }
+
+    /// Finds duplicate companies; see `dedup_contacts`.
+    #[pyo3(signature = (*, apply=false, strategy="keep_newest", source_priority=None))]
+    fn dedup_companies(
+        &self,
+        py: Python<'_>,
+        apply: bool,
+        strategy: &str,
+        source_priority: Option<Vec<String>>,
+    ) -> PyResult<PyDedupReport> {
+        let (store, strategy) = (
+            self.store()?,
+            crate::dedup::strategy(strategy, source_priority)?,
+        );
+        let config = DedupConfig::companies();
+        let run = block_on(py, async move {
+            dedup_stored_companies(&store, &config, &strategy, apply).await
+        })?;
+        Ok(PyDedupReport::new(run, apply))
     }
 }

@@ -42,7 +42,7 @@ fn provenance_in(p: BTreeMap<String, ProvenanceDict>) -> BTreeMap<String, Proven
 }
 
 /// An enum's snake_case name (its serde form).
-fn enum_name<T: serde::Serialize>(value: &T) -> String {
+pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         _ => String::new(),

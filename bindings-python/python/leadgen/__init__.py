@@ -17,14 +17,31 @@ from leadgen import exceptions
 from leadgen._leadgen import (
     AuditEntry,
     Company,
+    CompanyName,
     CompanyPage,
     Contact,
     ContactPage,
+    DedupReport,
+    JobTitle,
     Leadgen,
+    Location,
+    PersonName,
+    Phone,
     Run,
     Tenant,
     UpsertReport,
     __version__,
+    canonical_linkedin_url,
+    country_code,
+    normalize_company_name,
+    normalize_company_names,
+    normalize_job_title,
+    normalize_job_titles,
+    normalize_phone,
+    parse_location,
+    parse_person_name,
+    registrable_domain,
+    tidy_email,
 )
 from leadgen.exceptions import (
     BudgetExhaustedError,
@@ -44,7 +61,8 @@ from leadgen.exceptions import (
 )
 
 # Records are read-only mappings: dict(record) and pandas.DataFrame(records) work.
-for _record in (Contact, Company, UpsertReport, Run, AuditEntry):
+for _record in (Contact, Company, UpsertReport, Run, AuditEntry, DedupReport,
+                CompanyName, JobTitle, PersonName, Phone, Location):
     _Mapping.register(_record)
 
 #: Opens (and migrates) the store at ``url``: a SQLite file path or ``sqlite://`` URL,
@@ -62,6 +80,23 @@ __all__ = [
     "Tenant",
     "UpsertReport",
     "__version__",
+    "CompanyName",
+    "DedupReport",
+    "JobTitle",
+    "Location",
+    "PersonName",
+    "Phone",
+    "canonical_linkedin_url",
+    "country_code",
+    "normalize_company_name",
+    "normalize_company_names",
+    "normalize_job_title",
+    "normalize_job_titles",
+    "normalize_phone",
+    "parse_location",
+    "parse_person_name",
+    "registrable_domain",
+    "tidy_email",
     "exceptions",
     "open",
     "BudgetExhaustedError",

@@ -64,6 +64,13 @@ export declare class Tenant {
   listAudit(query?: AuditQuery | undefined | null): Promise<AuditEntry[]>
   /** Appends one audit entry. */
   appendAudit(entry: AuditInput): Promise<void>
+  /**
+   * Finds duplicate contacts; with `apply: true` merges each cluster by `strategy`,
+   * keeping tombstones and audit entries so a merge can be undone.
+   */
+  dedupContacts(options?: DedupOptions | undefined | null): Promise<DedupReport>
+  /** Finds duplicate companies; see `dedupContacts`. */
+  dedupCompanies(options?: DedupOptions | undefined | null): Promise<DedupReport>
 }
 
 /** One entry of the audit log. */
@@ -97,6 +104,9 @@ export interface AuditQuery {
   /** At most this many, newest first (default 100). */
   limit?: number
 }
+
+/** The canonical LinkedIn URL, or `null` when the text is not a LinkedIn URL. */
+export declare function canonicalLinkedinUrl(url: string): string | null
 
 /** A stored company. */
 export interface Company {
@@ -153,6 +163,18 @@ export interface CompanyInput {
   updatedAt?: Date
   lastEnrichedAt?: Date
   mergedInto?: string
+}
+
+/** A company name split into what it says and its legal form, with a matching key. */
+export interface CompanyName {
+  /** The name without its legal form, as written ("Acme Labs"). */
+  display: string
+  /** The legal form in its canonical spelling ("s.r.o.", "GmbH"). */
+  legalForm?: string
+  /** The matching key: folded tokens joined by single spaces ("acme labs"). */
+  key: string
+  /** The tokens of the key. */
+  tokens: Array<string>
 }
 
 /** One page of companies; `nextCursor` is absent on the last page. */
@@ -269,11 +291,64 @@ export interface ContactQuery {
   includeMerged?: boolean
 }
 
+/** The ISO alpha-2 code of a country name or code. */
+export declare function countryCode(name: string): string | null
+
+/** How to deduplicate. */
+export interface DedupOptions {
+  /** Write the merges (default `false`: a dry run). */
+  apply?: boolean
+  /** `keep_newest` (default), `keep_most_complete`, `merge_fields` or `skip`. */
+  strategy?: string
+  /** For `merge_fields`: sources best first (`user`, `crm:hubspot`, `import`). */
+  sourcePriority?: Array<string>
+}
+
+/** What a dedup run found and (with `apply`) merged. */
+export interface DedupReport {
+  records: number
+  candidatePairs: number
+  matchedPairs: number
+  duplicateClusters: number
+  duplicateRecords: number
+  /** The duplicate clusters, as lists of entity ids (oldest first). */
+  clusters: Array<Array<string>>
+  applied: boolean
+  clustersMerged: number
+  tombstoned: number
+}
+
+/** A job title: tidied, with its seniority and department when recognised. */
+export interface JobTitle {
+  normalized: string
+  seniority?: string
+  department?: string
+}
+
+/** A location: city, region and country (ISO alpha-2), when recognised. */
+export interface Location {
+  city?: string
+  region?: string
+  country?: string
+}
+
 /** A new company with a fresh id, `name` and the given fields. */
 export declare function newCompany(name: string, fields?: CompanyFields | undefined | null): Company
 
 /** A new contact with a fresh id and the given fields (store it with `upsertContact`). */
 export declare function newContact(fields?: ContactFields | undefined | null): Contact
+
+/** Normalizes one company name; `country` (ISO alpha-2) picks the legal forms to try first. */
+export declare function normalizeCompanyName(name: string, country?: string | undefined | null): CompanyName
+
+/** Normalizes many company names off the JavaScript thread; same order as given. */
+export declare function normalizeCompanyNames(names: Array<string>, country?: string | undefined | null): Promise<unknown>
+
+/** Normalizes one job title. */
+export declare function normalizeJobTitle(title: string): JobTitle
+
+/** Normalizes a phone number to E.164; `defaultCountry` for numbers without a code. */
+export declare function normalizePhone(raw: string, defaultCountry?: string | undefined | null): Phone
 
 /** Opens (and migrates) the store at `url`; same as `Leadgen.open(url)`. */
 export declare function open(url: string): Promise<Leadgen>
@@ -282,6 +357,33 @@ export declare function open(url: string): Promise<Leadgen>
 export interface PageOptions {
   limit?: number
   cursor?: string
+}
+
+/** Reads a location ("Praha 2, Czechia"). */
+export declare function parseLocation(text: string, defaultCountry?: string | undefined | null): Location
+
+/** Splits a full name into parts. */
+export declare function parsePersonName(fullName: string): PersonName
+
+/** A person's name in parts. */
+export interface PersonName {
+  prefix?: string
+  first?: string
+  middle?: string
+  last?: string
+  suffix?: string
+  nickname?: string
+}
+
+/** A phone number: the input, its E.164 form, country, extension, and what is wrong. */
+export interface Phone {
+  raw: string
+  e164?: string
+  country?: string
+  extension?: string
+  /** Absent for a valid number, else the problem's name. */
+  problem?: string
+  isValid: boolean
 }
 
 /** Where one field's value came from. */
@@ -293,6 +395,9 @@ export interface Provenance {
   /** Confidence, 0–1. */
   confidence: number
 }
+
+/** The registrable domain of a URL, host or email. */
+export declare function registrableDomain(text: string): string | null
 
 /** One run: an execution of stages over entities, or an import job. */
 export interface Run {
@@ -308,6 +413,9 @@ export interface Run {
   startedAt?: Date
   finishedAt?: Date
 }
+
+/** An email address trimmed and lower-cased, or `null` when it is not one. */
+export declare function tidyEmail(raw: string): string | null
 
 /** What an upsert did. */
 export interface UpsertReport {

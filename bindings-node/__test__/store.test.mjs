@@ -73,3 +73,14 @@ test('audit and runs', async () => {
   assert.deepEqual(await acme.listRuns(), [])
   assert.equal(await acme.getRun('0190b6a0-0000-7000-8000-000000000000'), null)
 })
+
+test('PostgreSQL store when configured', { skip: !process.env.LEADGEN_TEST_DATABASE_URL }, async () => {
+  const lg = await leadgen.open(process.env.LEADGEN_TEST_DATABASE_URL)
+  assert.equal(lg.backend, 'postgres')
+  const tenant = lg.tenant(`js-${Math.random().toString(36).slice(2, 12)}`)
+  const c = leadgen.newContact({ email: 'pg@bindings.test' })
+  assert.equal((await tenant.upsertContact(c)).inserted, 1)
+  assert.equal((await tenant.getContact(c.id)).email, 'pg@bindings.test')
+  assert.equal(await tenant.countContacts(), 1)
+  await lg.close()
+})

@@ -116,3 +116,20 @@ def test_audit_and_runs(acme):
     assert e.details == {"rows": 1, "to": ["a.csv"]}
     assert acme.list_runs() == []
     assert acme.get_run("0190b6a0-0000-7000-8000-000000000000") is None
+
+
+def test_postgresql_store_when_configured():
+    """The same calls on PostgreSQL (CI starts it and sets LEADGEN_TEST_DATABASE_URL)."""
+    import os
+    import uuid
+
+    url = os.environ.get("LEADGEN_TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("LEADGEN_TEST_DATABASE_URL is not set")
+    with leadgen.open(url) as lg:
+        assert lg.backend == "postgres"
+        tenant = lg.tenant(f"py-{uuid.uuid4().hex[:12]}")
+        c = leadgen.Contact(email="pg@bindings.test")
+        assert tenant.upsert_contact(c).inserted == 1
+        assert tenant.get_contact(c.id) == c
+        assert tenant.count_contacts() == 1

@@ -14,6 +14,10 @@ fi
 
 step() { printf '\n=== %s (%ss)\n' "$1" "$SECONDS"; }
 
+# One target triple for every cargo call: `napi build` always passes --target, so the
+# bindings' builds reuse what `cargo test` compiled instead of building it a second time.
+export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-x86_64-unknown-linux-gnu}"
+
 step "PostgreSQL"
 bash scripts/ensure-postgres.sh
 
@@ -25,5 +29,11 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test --workspace"
 cargo test --workspace --locked
+
+step "Python binding (wheel in a fresh venv, stubtest, pytest)"
+bash scripts/test-python.sh
+
+step "Node binding (npm pack in a fresh folder, tsc, node --test)"
+bash scripts/test-node.sh
 
 step "done"

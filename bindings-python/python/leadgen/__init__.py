@@ -1,5 +1,116 @@
-"""leadgen: embeddable B2B lead pipelines."""
+"""leadgen: embeddable B2B lead pipelines (import, clean, dedup, validate, enrich).
 
-from leadgen._leadgen import __version__
+>>> import leadgen
+>>> lg = leadgen.open("sqlite::memory:")
+>>> acme = lg.tenant("acme")
+>>> acme.upsert_contact(leadgen.Contact(email="jana@lumentis.cz")).inserted
+1
 
-__all__ = ["__version__"]
+Records (``Contact``, ``Company``, reports) have ``to_dict()`` and behave as read-only
+mappings, so ``pandas.DataFrame(acme.all_contacts())`` works. Errors derive from
+``leadgen.LeadgenError`` (see ``leadgen.exceptions``).
+"""
+
+from collections.abc import Mapping as _Mapping
+
+from leadgen import exceptions
+from leadgen._leadgen import (
+    AuditEntry,
+    Company,
+    CompanyName,
+    CompanyPage,
+    Contact,
+    ContactPage,
+    DedupReport,
+    JobTitle,
+    Leadgen,
+    Location,
+    PersonName,
+    Phone,
+    Run,
+    Tenant,
+    UpsertReport,
+    __version__,
+    canonical_linkedin_url,
+    country_code,
+    normalize_company_name,
+    normalize_company_names,
+    normalize_job_title,
+    normalize_job_titles,
+    normalize_phone,
+    parse_location,
+    parse_person_name,
+    registrable_domain,
+    tidy_email,
+)
+from leadgen.exceptions import (
+    BudgetExhaustedError,
+    CancelledError,
+    ConfigError,
+    FileError,
+    InvalidInputError,
+    LeadgenError,
+    MigrationError,
+    NotFoundError,
+    OperationTimeoutError,
+    ProviderError,
+    StorageError,
+    StoreConnectionError,
+    TenantMismatchError,
+    UniqueViolationError,
+)
+
+# Records are read-only mappings: dict(record) and pandas.DataFrame(records) work.
+for _record in (Contact, Company, UpsertReport, Run, AuditEntry, DedupReport,
+                CompanyName, JobTitle, PersonName, Phone, Location):
+    _Mapping.register(_record)
+
+#: Opens (and migrates) the store at ``url``: a SQLite file path or ``sqlite://`` URL,
+#: ``"sqlite::memory:"``, or a ``postgres://`` URL. Same as ``Leadgen.open``.
+open = Leadgen.open
+
+__all__ = [
+    "AuditEntry",
+    "Company",
+    "CompanyPage",
+    "Contact",
+    "ContactPage",
+    "Leadgen",
+    "Run",
+    "Tenant",
+    "UpsertReport",
+    "__version__",
+    "CompanyName",
+    "DedupReport",
+    "JobTitle",
+    "Location",
+    "PersonName",
+    "Phone",
+    "canonical_linkedin_url",
+    "country_code",
+    "normalize_company_name",
+    "normalize_company_names",
+    "normalize_job_title",
+    "normalize_job_titles",
+    "normalize_phone",
+    "parse_location",
+    "parse_person_name",
+    "registrable_domain",
+    "tidy_email",
+    "exceptions",
+    "open",
+    "BudgetExhaustedError",
+    "CancelledError",
+    "ConfigError",
+    "FileError",
+    "InvalidInputError",
+    "LeadgenError",
+    "MigrationError",
+    "NotFoundError",
+    "OperationTimeoutError",
+    "ProviderError",
+    "StorageError",
+    "StoreConnectionError",
+    "TenantMismatchError",
+    "UniqueViolationError",
+]

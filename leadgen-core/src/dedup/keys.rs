@@ -586,7 +586,11 @@ const NICKNAMES: &[(&str, &str)] = &[
 /// assert_eq!(given_name_key("Honza"), "jan");
 /// ```
 pub fn given_name_key(raw: &str) -> String {
-    let folded = person_name_fold(raw);
+    given_name_key_of_folded(person_name_fold(raw))
+}
+
+/// [`given_name_key`] of a value already folded by [`person_name_fold`].
+pub fn given_name_key_of_folded(folded: String) -> String {
     let first = folded.split(' ').next().unwrap_or("");
     match nickname_of(first) {
         Some(full) => {

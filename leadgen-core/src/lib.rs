@@ -9,6 +9,7 @@ pub mod clock;
 pub mod dedup;
 pub mod error;
 pub mod model;
+pub mod normalize;
 pub mod providers;
 pub mod stage;
 pub mod store;

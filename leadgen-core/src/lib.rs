@@ -8,6 +8,7 @@
 pub mod clock;
 pub mod dedup;
 pub mod error;
+pub mod executor;
 pub mod model;
 pub mod normalize;
 pub mod providers;

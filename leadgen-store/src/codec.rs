@@ -230,6 +230,7 @@ pub(crate) mod cursor {
 
 /// Microseconds since the Unix epoch: how SQLite stores times in its columns
 /// (PostgreSQL's `timestamptz` has the same resolution).
+#[cfg(feature = "sqlite")]
 pub(crate) fn micros(at: DateTime<Utc>) -> i64 {
     at.timestamp_micros()
 }

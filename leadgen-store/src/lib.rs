@@ -20,15 +20,24 @@
 //! field added to the model persists without a migration. Migrations are compiled
 //! in and applied when a store is opened.
 
+// Without a backend feature the crate only reports that none is compiled in.
+#![cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod codec;
 mod error;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod migrate;
 mod open;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
 pub use error::StoreError;
 pub use leadgen_core::store::Store;
 pub use open::open;
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresOptions, PostgresStore};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;

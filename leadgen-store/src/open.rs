@@ -45,11 +45,12 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     open_sqlite(url).await
 }
 
-#[cfg(any())]
+#[cfg(feature = "postgres")]
 async fn open_postgres(url: &str) -> Result<Arc<dyn Store>> {
     Ok(Arc::new(crate::PostgresStore::connect(url).await?))
 }
 
+#[cfg(not(feature = "postgres"))]
 async fn open_postgres(url: &str) -> Result<Arc<dyn Store>> {
     Err(StoreError::BackendDisabled {
         url: redact_url(url),

@@ -164,7 +164,7 @@ fn find_city(text: &str) -> Option<&'static City> {
     // A district: the words before a number or a dash ("praha 5", "paris 8e",
     // "ostrava poruba" from "Ostrava-Poruba").
     let words: Vec<&str> = reduced.split(' ').collect();
-    for n in (1..words.len()).rev() {
+    for n in (1..words.len()).rev().take(3) {
         let is_district = words[n].starts_with(|c: char| c.is_ascii_digit()) || text.contains('-');
         if is_district && let Some(city) = lookup(&words[..n].join(" ")) {
             return Some(city);

@@ -14,6 +14,7 @@
 //!   duplicates can meet on a number that was typed into a range not yet assigned.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use phonenumber::{Mode, PhoneNumber, country};
 
@@ -56,6 +57,19 @@ impl Phone {
     }
 }
 
+/// Regular expressions the metadata keeps compiled. libphonenumber's metadata is
+/// regex-heavy and the `phonenumber` crate keeps only 100 compiled, shared by all
+/// countries: a list with numbers from a handful of countries thrashes that cache
+/// and recompiles on almost every call (about 1 ms each). A few thousand covers
+/// every region a lead list plausibly has.
+const REGEX_CACHE_CAPACITY: usize = 4096;
+
+static ENLARGED_REGEX_CACHE: LazyLock<()> = LazyLock::new(|| {
+    if let Ok(mut cache) = phonenumber::metadata::DATABASE.cache().lock() {
+        cache.set_capacity(REGEX_CACHE_CAPACITY);
+    }
+});
+
 /// Normalizes a phone number to E.164. `default_country` (ISO alpha-2, e.g. the
 /// contact's country) is used for numbers written without a country code.
 ///
@@ -68,6 +82,7 @@ impl Phone {
 /// assert_eq!(bad.raw, "123");
 /// ```
 pub fn normalize_phone(raw: &str, default_country: Option<&str>) -> Phone {
+    LazyLock::force(&ENLARGED_REGEX_CACHE);
     let raw = collapse_whitespace(raw);
     let mut phone = Phone {
         raw: raw.clone(),
@@ -148,7 +163,7 @@ fn digits_only(s: &str) -> bool {
 /// trunk zero after a country code, and `00` as international prefix.
 fn clean(raw: &str) -> Cow<'_, str> {
     let mut s: Cow<'_, str> = Cow::Borrowed(raw.trim());
-    if s.len() >= 4 && s[..4].eq_ignore_ascii_case("tel:") {
+    if s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("tel:")) {
         s = Cow::Owned(s[4..].trim().to_string());
     }
     if s.starts_with("00") {

@@ -19,7 +19,7 @@
 //! - a title with a known function but no level word is [`Seniority::Entry`]
 //!   ("Software Engineer", "Selger"); a title with no known word gets neither.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use super::text::{collapse_whitespace, fold, list, tsv_rows};
@@ -81,63 +81,101 @@ struct Pattern {
 }
 
 impl Pattern {
-    fn matches(&self, tokens: &[String]) -> bool {
+    /// Whether the pattern matches `tokens` starting at `i`.
+    fn matches_at(&self, tokens: &[String], i: usize) -> bool {
         let n = self.words.len();
-        if n == 0 || tokens.len() < n {
-            return false;
-        }
-        let first = if self.at_end { tokens.len() - n } else { 0 };
-        let last = if self.at_start { 0 } else { tokens.len() - n };
-        (first..=last).any(|i| {
-            self.words
+        i + n <= tokens.len()
+            && (!self.at_start || i == 0)
+            && (!self.at_end || i + n == tokens.len())
+            && self
+                .words
                 .iter()
                 .zip(&tokens[i..i + n])
                 .all(|(p, t)| p.matches(t))
-        })
+    }
+
+    fn matches(&self, tokens: &[String]) -> bool {
+        (0..tokens.len()).any(|i| self.matches_at(tokens, i))
     }
 }
 
-/// One ordered rule: whole words looked up in a set, the other patterns scanned.
+/// Ordered rules (the earliest matching line wins), indexed so that a title is
+/// checked against the few patterns that can match it rather than all of them.
 #[derive(Debug)]
-struct Rule<T> {
-    value: T,
-    words: HashSet<String>,
-    patterns: Vec<Pattern>,
+struct RuleSet<T> {
+    values: Vec<T>,
+    /// Single whole words → the rules naming them.
+    words: HashMap<String, Vec<usize>>,
+    /// Patterns whose first word is a whole word, keyed by it.
+    by_first_word: HashMap<String, Vec<(usize, Pattern)>>,
+    /// Patterns starting with a word part (`*leiter`, `vertrieb*`): scanned.
+    affix: Vec<(usize, Pattern)>,
 }
 
-impl<T> Rule<T> {
-    fn new(value: T, items: &'static str) -> Self {
-        let mut rule = Rule {
-            value,
-            words: HashSet::new(),
-            patterns: Vec::new(),
-        };
+impl<T: Copy> RuleSet<T> {
+    fn new() -> Self {
+        RuleSet {
+            values: Vec::new(),
+            words: HashMap::new(),
+            by_first_word: HashMap::new(),
+            affix: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, value: T, items: &'static str) {
+        let rule = self.values.len();
+        self.values.push(value);
         for item in list(items) {
             let at_start = item.starts_with('^');
             let at_end = item.ends_with('$');
             let body = item.trim_start_matches('^').trim_end_matches('$');
             let words: Vec<PatternWord> = body.split(' ').map(PatternWord::parse).collect();
-            match words.as_slice() {
+            let pattern = Pattern {
+                words,
+                at_start,
+                at_end,
+            };
+            match pattern.words.as_slice() {
                 [PatternWord::Exact(w)] if !at_start && !at_end => {
-                    rule.words.insert(w.clone());
+                    self.words.entry(w.clone()).or_default().push(rule);
                 }
-                _ => rule.patterns.push(Pattern {
-                    words,
-                    at_start,
-                    at_end,
-                }),
+                [PatternWord::Exact(w), ..] => {
+                    let w = w.clone();
+                    self.by_first_word
+                        .entry(w)
+                        .or_default()
+                        .push((rule, pattern));
+                }
+                _ => self.affix.push((rule, pattern)),
             }
         }
-        rule
     }
 
-    fn matches(&self, tokens: &[String]) -> bool {
-        tokens.iter().any(|t| self.words.contains(t))
-            || self.patterns.iter().any(|p| p.matches(tokens))
+    /// The value of the earliest rule matching any of `texts`.
+    fn first_match(&self, texts: &[&[String]]) -> Option<T> {
+        let mut best = usize::MAX;
+        for tokens in texts {
+            for (i, token) in tokens.iter().enumerate() {
+                if let Some(rules) = self.words.get(token) {
+                    best = best.min(rules.iter().copied().min().unwrap_or(usize::MAX));
+                }
+                for (rule, pattern) in self.by_first_word.get(token).into_iter().flatten() {
+                    if *rule < best && pattern.matches_at(tokens, i) {
+                        best = *rule;
+                    }
+                }
+            }
+            for (rule, pattern) in &self.affix {
+                if *rule < best && pattern.matches(tokens) {
+                    best = *rule;
+                }
+            }
+        }
+        self.values.get(best).copied()
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct TitleTables {
     /// Folded, dotless words joined by spaces → expansion.
     abbreviations: HashMap<String, Abbreviation>,
@@ -145,8 +183,8 @@ struct TitleTables {
     /// Lower-case role phrases, longest first.
     of_roles: Vec<&'static str>,
     of_fields: Vec<&'static str>,
-    seniority: Vec<Rule<Seniority>>,
-    department: Vec<Rule<Department>>,
+    seniority: RuleSet<Seniority>,
+    department: RuleSet<Department>,
 }
 
 fn parse_seniority(s: &str) -> Option<Seniority> {
@@ -187,8 +225,12 @@ fn parse_department(s: &str) -> Option<Department> {
 
 static TITLES: LazyLock<TitleTables> = LazyLock::new(|| {
     let mut t = TitleTables {
+        abbreviations: HashMap::new(),
         max_abbreviation_words: 1,
-        ..TitleTables::default()
+        of_roles: Vec::new(),
+        of_fields: Vec::new(),
+        seniority: RuleSet::new(),
+        department: RuleSet::new(),
     };
     for row in tsv_rows(include_str!("../../data/normalize/titles.tsv")) {
         match row.as_slice() {
@@ -209,12 +251,12 @@ static TITLES: LazyLock<TitleTables> = LazyLock::new(|| {
             ["of_field", items, ..] => t.of_fields.extend(list(items)),
             ["seniority", value, items, ..] => {
                 if let Some(v) = parse_seniority(value) {
-                    t.seniority.push(Rule::new(v, items));
+                    t.seniority.push(v, items);
                 }
             }
             ["department", value, items, ..] => {
                 if let Some(v) = parse_department(value) {
-                    t.department.push(Rule::new(v, items));
+                    t.department.push(v, items);
                 }
             }
             _ => {}
@@ -409,16 +451,8 @@ pub fn normalize_job_title(title: &str) -> JobTitle {
         .filter(|x| hit(x))
         .collect();
 
-    let department = t
-        .department
-        .iter()
-        .find(|r| texts.iter().any(|x| r.matches(x)))
-        .map(|r| r.value);
-    let mut seniority = t
-        .seniority
-        .iter()
-        .find(|r| texts.iter().any(|x| r.matches(x)))
-        .map(|r| r.value);
+    let department = t.department.first_match(&texts);
+    let mut seniority = t.seniority.first_match(&texts);
 
     if seniority == Some(Seniority::Director)
         && department.is_some_and(|d| d != Department::Executive)

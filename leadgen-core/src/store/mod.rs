@@ -10,6 +10,9 @@ mod tenant;
 mod traits;
 mod validate;
 
+pub mod memory;
+
+pub use memory::MemoryStore;
 pub use query::{
     AuditFilter, CompanyFilter, ContactFilter, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest,
     UpsertReport,
@@ -18,7 +21,7 @@ pub use records::{
     AuditEntry, CacheEntry, Completion, CompletionStatus, RunRecord, RunStatus, StageRunRecord,
 };
 pub use tenant::TenantStore;
-pub use traits::{AuditStore, CacheStore, EntityStore, RunStore, Store};
+pub use traits::{AuditStore, CacheStore, EntityStore, RunStore, SPENT_SCAN_RUN_LIMIT, Store};
 pub use validate::{
     MAX_ATTRIBUTES, MAX_FIELD_BYTES, email_key, validate_company, validate_contact,
 };

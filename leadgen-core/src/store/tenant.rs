@@ -187,6 +187,14 @@ impl TenantStore {
         self.store.list_stage_runs(&self.tenant, run).await
     }
 
+    /// Credits spent by this tenant in stage runs started at or after `since`.
+    pub async fn credits_spent_since(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<crate::model::Credits> {
+        self.store.credits_spent_since(&self.tenant, since).await
+    }
+
     /// Appends audit entries.
     pub async fn append_audit(&self, entries: &[AuditEntry]) -> Result<()> {
         self.store.append_audit(&self.tenant, entries).await

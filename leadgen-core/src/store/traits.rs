@@ -7,11 +7,12 @@
 use std::fmt::Debug;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::query::{AuditFilter, CompanyFilter, ContactFilter, Page, PageRequest, UpsertReport};
 use super::records::{AuditEntry, CacheEntry, Completion, RunRecord, StageRunRecord};
 use crate::error::Result;
-use crate::model::{Company, CompanyId, Contact, ContactId, EntityRef, RunId, TenantId};
+use crate::model::{Company, CompanyId, Contact, ContactId, Credits, EntityRef, RunId, TenantId};
 
 /// Companies and contacts.
 #[async_trait]
@@ -92,7 +93,37 @@ pub trait RunStore: Send + Sync + Debug {
     async fn record_stage_runs(&self, tenant: &TenantId, records: &[StageRunRecord]) -> Result<()>;
     /// The stage-run records of a run, oldest first.
     async fn list_stage_runs(&self, tenant: &TenantId, run: RunId) -> Result<Vec<StageRunRecord>>;
+
+    /// The credits spent by `tenant` in stage runs that started at or after `since`,
+    /// across all runs: the sum of [`StageRunRecord::cost`]. The executor uses it
+    /// for the per-tenant daily budget.
+    ///
+    /// The default implementation reads the newest [`SPENT_SCAN_RUN_LIMIT`] runs and
+    /// their stage-run records; backends override it with one aggregate query.
+    async fn credits_spent_since(
+        &self,
+        tenant: &TenantId,
+        since: DateTime<Utc>,
+    ) -> Result<Credits> {
+        let mut total = Credits::ZERO;
+        for run in self.list_runs(tenant, SPENT_SCAN_RUN_LIMIT).await? {
+            if run.finished_at.is_some_and(|f| f < since) {
+                continue;
+            }
+            total += self
+                .list_stage_runs(tenant, run.id)
+                .await?
+                .iter()
+                .filter(|r| r.started_at >= since)
+                .map(|r| r.cost)
+                .sum::<Credits>();
+        }
+        Ok(total)
+    }
 }
+
+/// How many recent runs the default [`RunStore::credits_spent_since`] reads.
+pub const SPENT_SCAN_RUN_LIMIT: usize = 10_000;
 
 /// The append-only audit log.
 #[async_trait]

@@ -8,6 +8,7 @@
 
 mod entities;
 mod records;
+mod work;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -29,6 +30,10 @@ const BACKEND: &str = "sqlite";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections of a file database's pool.
 const FILE_POOL_SIZE: u32 = 4;
+/// Page cache per connection, in KiB (SQLite's default is 2 MiB): bulk upserts
+/// touch index pages all over the file, and a page that falls out of the cache
+/// mid-transaction is written to the WAL and read back.
+const CACHE_KIB: i64 = 64 * 1024;
 
 /// The schema, in order. Never edit a released migration: add the next one.
 const MIGRATIONS: &[Migration] = &[Migration {
@@ -102,7 +107,8 @@ impl SqliteStore {
         let options = options
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT)
-            .statement_cache_capacity(256);
+            .statement_cache_capacity(256)
+            .pragma("cache_size", format!("-{CACHE_KIB}"));
         let connect_error = |source| StoreError::Connect {
             backend: BACKEND,
             url: location.clone(),
@@ -115,7 +121,13 @@ impl SqliteStore {
             .await
             .map_err(connect_error)?;
         migrate(&mut conn).await?;
-        let pool = pool.connect_with(options).await.map_err(connect_error)?;
+        // A local connection does not go stale: skip the ping before each use,
+        // which would cost a round trip to the connection's worker thread.
+        let pool = pool
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await
+            .map_err(connect_error)?;
         // Closing after the pool exists keeps an in-memory database alive.
         let _ = conn.close().await;
         Ok(SqliteStore { pool, location })

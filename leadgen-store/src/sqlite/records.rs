@@ -262,6 +262,14 @@ impl RunStore for SqliteStore {
         .map_err(db("list stage runs"))?;
         Ok(decode_rows("stage_runs", &rows)?)
     }
+
+    async fn credits_spent_since(
+        &self,
+        tenant: &TenantId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<leadgen_core::Credits> {
+        self.spent_since(tenant, since).await
+    }
 }
 
 #[async_trait]

@@ -9,7 +9,7 @@ use leadgen_core::Store;
 pub struct Fixture {
     pub store: Arc<dyn Store>,
     raw: Raw,
-    #[cfg(any())]
+    #[cfg(feature = "postgres")]
     pg: Option<crate::pg::Schema>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -17,7 +17,7 @@ pub struct Fixture {
 enum Raw {
     #[cfg(feature = "sqlite")]
     Sqlite(sqlx::SqlitePool),
-    #[cfg(any())]
+    #[cfg(feature = "postgres")]
     Postgres(sqlx::PgPool),
 }
 
@@ -32,7 +32,7 @@ impl Fixture {
                 .await
                 .unwrap()
                 .rows_affected(),
-            #[cfg(any())]
+            #[cfg(feature = "postgres")]
             Raw::Postgres(pool) => sqlx::raw_sql(sql)
                 .execute(pool)
                 .await
@@ -45,7 +45,7 @@ impl Fixture {
     /// without it (a failed test) cleans up in its `Drop`.
     pub async fn teardown(self) {
         self.store.close().await;
-        #[cfg(any())]
+        #[cfg(feature = "postgres")]
         if let Some(schema) = self.pg {
             schema.drop_now().await;
         }
@@ -58,7 +58,7 @@ pub async fn sqlite_memory() -> Fixture {
     Fixture {
         raw: Raw::Sqlite(store.pool().clone()),
         store: Arc::new(store),
-        #[cfg(any())]
+        #[cfg(feature = "postgres")]
         pg: None,
         _dir: None,
     }
@@ -73,13 +73,13 @@ pub async fn sqlite_file() -> Fixture {
     Fixture {
         raw: Raw::Sqlite(store.pool().clone()),
         store: Arc::new(store),
-        #[cfg(any())]
+        #[cfg(feature = "postgres")]
         pg: None,
         _dir: Some(dir),
     }
 }
 
-#[cfg(any())]
+#[cfg(feature = "postgres")]
 pub async fn postgres() -> Fixture {
     let schema = crate::pg::Schema::create().await;
     let store = schema.open_store().await;
@@ -88,5 +88,19 @@ pub async fn postgres() -> Fixture {
         store: Arc::new(store),
         pg: Some(schema),
         _dir: None,
+    }
+}
+
+impl Fixture {
+    /// A fixture around an already opened PostgreSQL store (whose schema the
+    /// caller drops).
+    #[cfg(feature = "postgres")]
+    pub fn wrap_postgres(store: leadgen_store::PostgresStore) -> Fixture {
+        Fixture {
+            raw: Raw::Postgres(store.pool().clone()),
+            store: Arc::new(store),
+            pg: None,
+            _dir: None,
+        }
     }
 }

@@ -5,11 +5,17 @@
 //! dropped afterwards). An unreachable server fails the PostgreSQL tests with a
 //! message naming the URL; they never skip.
 
+#![cfg(any(feature = "sqlite", feature = "postgres"))]
+
 mod entities;
 mod fixtures;
 mod isolation;
 mod records;
 
+#[cfg(feature = "postgres")]
+mod pg;
+#[cfg(feature = "postgres")]
+mod postgres_only;
 #[cfg(feature = "sqlite")]
 mod sqlite_only;
 
@@ -62,3 +68,5 @@ macro_rules! suite {
 suite!(sqlite_memory, crate::fixtures::sqlite_memory);
 #[cfg(feature = "sqlite")]
 suite!(sqlite_file, crate::fixtures::sqlite_file);
+#[cfg(feature = "postgres")]
+suite!(postgres, crate::fixtures::postgres);

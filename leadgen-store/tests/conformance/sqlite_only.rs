@@ -81,6 +81,7 @@ async fn every_url_form_opens() {
     assert!(!err.to_string().contains("hunter2"), "{err}");
 }
 
+#[cfg(not(feature = "postgres"))]
 #[tokio::test]
 async fn postgres_urls_need_the_feature() {
     let err = leadgen_store::open("postgres://app:hunter2@127.0.0.1/leads")

@@ -1,0 +1,9 @@
+//! One file per command. A new command is a new file here plus one line in
+//! `main.rs`'s `Command` enum.
+
+pub mod companies;
+pub mod contacts;
+pub mod emails;
+pub mod export;
+pub mod import;
+pub mod run;

@@ -1,0 +1,521 @@
+//! Rows to drafts: each well-formed row becomes a contact draft and/or a company
+//! draft, or a [`RowError`] when it holds nothing usable. Every value the user had
+//! survives: fields go to their field, everything else to `attributes`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use leadgen_core::{Company, Contact, Department, EmailStatus, Provenance, Seniority};
+
+use super::country::country_code;
+use super::error::{RowError, RowErrorKind};
+use super::keys::{
+    canonical_linkedin_url, clean, domain_of, fold, is_missing_marker, normalize_email,
+};
+use super::mapping::{ColumnMapping, Field, MatchMethod};
+use super::table::Table;
+
+/// One row's drafts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowDraft {
+    /// The row's line (CSV) or worksheet row.
+    pub line: u64,
+    /// The contact the row describes, if it describes a person.
+    pub contact: Option<Contact>,
+    /// The company the row describes or names.
+    pub company: Option<Company>,
+}
+
+/// What to do with one column.
+#[derive(Debug, Clone)]
+enum Action {
+    Field(Field, f32),
+    Registry(String),
+    Attribute(String),
+    Ignore,
+}
+
+/// Academic titles and similar tokens left out when a full name is split.
+const NAME_TITLES: &[&str] = &[
+    "ing", "mgr", "bc", "dr", "mudr", "judr", "phdr", "rndr", "paeddr", "doc", "prof", "phd",
+    "mba", "msc", "bsc", "csc", "dipl", "dis", "mr", "mrs", "ms", "herr", "frau", "mme", "m",
+];
+
+fn split_full_name(full: &str) -> (Option<String>, Option<String>) {
+    let words: Vec<&str> = full
+        .split_whitespace()
+        .map(|w| w.trim_end_matches(','))
+        .filter(|w| {
+            let is_title =
+                NAME_TITLES.contains(&fold(w).as_str()) && (w.ends_with('.') || w.len() >= 2);
+            !w.is_empty() && !is_title
+        })
+        .collect();
+    match words.as_slice() {
+        [] => (None, None),
+        [one] => (Some(one.to_string()), None),
+        [first, rest @ ..] => (Some(first.to_string()), Some(rest.join(" "))),
+    }
+}
+
+/// The registry scheme a header names (`IČO` → `cz:ico`), else the company country's.
+fn registry_scheme(header: &str, country: Option<&str>) -> Option<&'static str> {
+    let h = fold(header);
+    let by_header = [
+        ("ico", "cz:ico"),
+        ("orgnr", "no:orgnr"),
+        ("organisasjonsnummer", "no:orgnr"),
+        ("ytunnus", "fi:ytunnus"),
+        ("siren", "fr:siren"),
+        ("siret", "fr:siren"),
+        ("uen", "sg:uen"),
+        ("hrb", "de:hrb"),
+        ("handelsregister", "de:hrb"),
+        ("crn", "gb:crn"),
+    ];
+    if let Some((_, s)) = by_header.iter().find(|(k, _)| h.starts_with(k)) {
+        return Some(s);
+    }
+    Some(match country? {
+        "CZ" => "cz:ico",
+        "NO" => "no:orgnr",
+        "FI" => "fi:ytunnus",
+        "FR" => "fr:siren",
+        "SG" => "sg:uen",
+        "GB" => "gb:crn",
+        "DE" => "de:hrb",
+        _ => return None,
+    })
+}
+
+fn parse_snake<T: serde::de::DeserializeOwned>(v: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(v.trim().to_ascii_lowercase())).ok()
+}
+
+/// Builds the drafts of every row of a table.
+///
+/// `source` is recorded on each record and in each field's provenance.
+pub fn build_drafts(
+    table: &Table,
+    mapping: &ColumnMapping,
+    source: &str,
+) -> (Vec<RowDraft>, Vec<RowError>) {
+    let now = Utc::now();
+    let mut seen = BTreeMap::new();
+    let actions: Vec<Action> = mapping
+        .columns
+        .iter()
+        .map(|c| {
+            if c.method == MatchMethod::Ignored {
+                return Action::Ignore;
+            }
+            if let Some(f) = c.field {
+                return Action::Field(f, c.confidence);
+            }
+            if let Some(scheme) = c.header.strip_prefix("registry_ids.")
+                && !scheme.is_empty()
+            {
+                return Action::Registry(scheme.to_string());
+            }
+            let base = c
+                .header
+                .strip_prefix("attributes.")
+                .unwrap_or(&c.header)
+                .to_string();
+            let n = seen.entry(base.clone()).or_insert(0u32);
+            *n += 1;
+            Action::Attribute(if *n == 1 {
+                base
+            } else {
+                format!("{base} ({n})")
+            })
+        })
+        .collect();
+    let company_table = !mapping.has_person_fields();
+    let mut drafts = Vec::with_capacity(table.rows.len());
+    let mut errors = Vec::new();
+    for row in &table.rows {
+        let mut b = RowBuilder::new(source, now, company_table);
+        for (i, cell) in row.cells.iter().enumerate() {
+            let Some(action) = actions.get(i) else {
+                continue;
+            };
+            let v = clean(cell);
+            if is_missing_marker(v) {
+                continue;
+            }
+            match action {
+                Action::Ignore => {}
+                Action::Attribute(key) => {
+                    b.attributes.insert(key.clone(), v.to_string());
+                }
+                Action::Registry(scheme) => b.registry.push((scheme.clone(), v.to_string())),
+                Action::Field(f, conf) => b.set(*f, v, *conf, &table.headers[i]),
+            }
+        }
+        match b.finish() {
+            Some((contact, company)) => drafts.push(RowDraft {
+                line: row.line,
+                contact,
+                company,
+            }),
+            None => errors.push(RowError {
+                file: table.file.clone(),
+                line: row.line,
+                column: None,
+                kind: RowErrorKind::NoUsableFields,
+                reason: "the row has no name, email, LinkedIn URL or company".into(),
+            }),
+        }
+    }
+    (drafts, errors)
+}
+
+struct RowBuilder<'a> {
+    source: &'a str,
+    now: DateTime<Utc>,
+    company_table: bool,
+    values: BTreeMap<Field, (String, f32, String)>,
+    attributes: BTreeMap<String, String>,
+    registry: Vec<(String, String)>,
+}
+
+impl<'a> RowBuilder<'a> {
+    fn new(source: &'a str, now: DateTime<Utc>, company_table: bool) -> Self {
+        RowBuilder {
+            source,
+            now,
+            company_table,
+            values: BTreeMap::new(),
+            attributes: BTreeMap::new(),
+            registry: Vec::new(),
+        }
+    }
+
+    fn set(&mut self, field: Field, value: &str, confidence: f32, header: &str) {
+        self.values
+            .insert(field, (value.to_string(), confidence, header.to_string()));
+    }
+
+    fn take(&mut self, field: Field) -> Option<(String, f32, String)> {
+        self.values.remove(&field)
+    }
+
+    fn prov(&self, confidence: f32) -> Provenance {
+        Provenance::new(self.source, self.now, confidence)
+    }
+
+    fn finish(mut self) -> Option<(Option<Contact>, Option<Company>)> {
+        let company = self.build_company();
+        let contact = if self.company_table {
+            None
+        } else {
+            self.build_contact(company.as_ref().map(|c| c.name.clone()))
+        };
+        if contact.is_none() && company.is_none() {
+            return None;
+        }
+        // Whatever no field took stays with the record as attributes.
+        for (_, (v, _, h)) in std::mem::take(&mut self.values) {
+            self.attributes.insert(h, v);
+        }
+        let (contact, company) = match (contact, company) {
+            (Some(mut p), c) => {
+                p.attributes.append(&mut self.attributes);
+                (Some(p), c)
+            }
+            (None, Some(mut c)) => {
+                c.attributes.append(&mut self.attributes);
+                (None, Some(c))
+            }
+            (None, None) => return None,
+        };
+        Some((contact, company))
+    }
+
+    fn build_company(&mut self) -> Option<Company> {
+        let name_value = self.take(Field::CompanyName);
+        let website = self.take(Field::CompanyWebsite);
+        let domain_value = self.take(Field::CompanyDomain);
+        let domain = domain_value
+            .as_ref()
+            .and_then(|(v, _, _)| domain_of(v))
+            .or_else(|| website.as_ref().and_then(|(v, _, _)| domain_of(v)));
+        let name = match (&name_value, &domain) {
+            (Some((n, _, _)), _) => n.clone(),
+            (None, Some(d))
+                if self.company_table || self.values.contains_key(&Field::CompanyLinkedinUrl) =>
+            {
+                d.clone()
+            }
+            _ => {
+                // No company: keep what was given as the contact's attributes.
+                for (v, _, h) in [website, domain_value].into_iter().flatten() {
+                    self.attributes.insert(h, v);
+                }
+                return None;
+            }
+        };
+        let mut c = Company::new(name);
+        c.created_at = self.now;
+        c.updated_at = self.now;
+        let conf = name_value.as_ref().map_or(0.9, |(_, conf, _)| *conf);
+        c.set_provenance("name", self.prov(conf));
+        if let Some((v, conf, _)) = website {
+            c.website = Some(v);
+            c.set_provenance("website", self.prov(conf));
+        }
+        if let Some(d) = domain {
+            c.domain = Some(d);
+            c.set_provenance("domain", self.prov(0.9));
+        } else if let Some((v, _, h)) = domain_value {
+            c.attributes.insert(h, v);
+        }
+        if let Some((v, conf, h)) = self.take(Field::CompanyLinkedinUrl) {
+            match canonical_linkedin_url(&v) {
+                Some(u) => {
+                    c.linkedin_url = Some(u);
+                    c.set_provenance("linkedin_url", self.prov(conf));
+                }
+                None => {
+                    c.attributes.insert(h, v);
+                }
+            }
+        }
+        let country_field =
+            if self.company_table && !self.values.contains_key(&Field::CompanyCountry) {
+                Field::Country
+            } else {
+                Field::CompanyCountry
+            };
+        if let Some((v, conf, h)) = self.take(country_field) {
+            match country_code(&v) {
+                Some(cc) => {
+                    c.country = Some(cc.into());
+                    c.set_provenance("country", self.prov(conf));
+                }
+                None => {
+                    c.attributes.insert(h, v);
+                }
+            }
+        }
+        let hq = self.take(Field::CompanyLocation).or_else(|| {
+            if self.company_table {
+                self.take(Field::Location)
+                    .or_else(|| self.take(Field::City))
+            } else {
+                None
+            }
+        });
+        if let Some((v, conf, _)) = hq {
+            c.hq = Some(v);
+            c.set_provenance("hq", self.prov(conf));
+        }
+        if let Some((v, conf, _)) = self.take(Field::Industry) {
+            c.industry = Some(v);
+            c.set_provenance("industry", self.prov(conf));
+        }
+        if let Some((v, conf, _)) = self.take(Field::CompanySize) {
+            c.size = Some(v);
+            c.set_provenance("size", self.prov(conf));
+        }
+        if let Some((v, conf, h)) = self.take(Field::RegistryId) {
+            match registry_scheme(&h, c.country.as_deref()) {
+                Some(scheme) => {
+                    let mut id = v;
+                    // Excel turns an IČO typed as a number into one without its
+                    // leading zeros (04626133 → 4626133).
+                    if scheme == "cz:ico"
+                        && id.len() < 8
+                        && id.chars().all(|ch| ch.is_ascii_digit())
+                    {
+                        id = format!("{id:0>8}");
+                    }
+                    c.registry_ids.insert(scheme.into(), id);
+                    c.set_provenance(&format!("registry_ids.{scheme}"), self.prov(conf));
+                }
+                None => {
+                    c.attributes.insert(h, v);
+                }
+            }
+        }
+        for (scheme, id) in std::mem::take(&mut self.registry) {
+            c.set_provenance(&format!("registry_ids.{scheme}"), self.prov(1.0));
+            c.registry_ids.insert(scheme, id);
+        }
+        if let Some((v, _, h)) = self.take(Field::VatId) {
+            c.attributes.insert(h, v);
+        }
+        Some(c)
+    }
+
+    fn build_contact(&mut self, company_name: Option<String>) -> Option<Contact> {
+        let mut p = Contact::new();
+        p.created_at = self.now;
+        p.updated_at = self.now;
+        let first = self.take(Field::FirstName);
+        let last = self.take(Field::LastName);
+        let full = self.take(Field::FullName);
+        let mut identity = false;
+        if let Some((v, conf, _)) = first {
+            p.first_name = Some(v);
+            p.set_provenance("first_name", self.prov(conf));
+            identity = true;
+        }
+        if let Some((v, conf, _)) = last {
+            p.last_name = Some(v);
+            p.set_provenance("last_name", self.prov(conf));
+            identity = true;
+        }
+        if let Some((v, conf, _)) = full {
+            if p.first_name.is_none() && p.last_name.is_none() {
+                let (f, l) = split_full_name(&v);
+                if f.is_some() {
+                    p.set_provenance("first_name", self.prov(conf * 0.9));
+                }
+                if l.is_some() {
+                    p.set_provenance("last_name", self.prov(conf * 0.9));
+                }
+                p.first_name = f;
+                p.last_name = l;
+            }
+            p.full_name = Some(v);
+            p.set_provenance("full_name", self.prov(conf));
+            identity = true;
+        }
+        if let Some((v, conf, h)) = self.take(Field::Email) {
+            identity = true;
+            match normalize_email(&v) {
+                Ok(e) => {
+                    p.email = Some(e);
+                    p.set_provenance("email", self.prov(conf));
+                    // Other addresses in the same cell are kept.
+                    if v.contains(" ::: ") {
+                        self.attributes.insert(h, v);
+                    }
+                }
+                Err(_) => {
+                    self.attributes.insert(h, v);
+                }
+            }
+        }
+        if let Some((v, _, h)) = self.take(Field::EmailStatus) {
+            match EmailStatus::parse(&v.to_ascii_lowercase()) {
+                Some(s) => p.email_status = s,
+                None => {
+                    self.attributes.insert(h, v);
+                }
+            }
+        }
+        if let Some((v, conf, h)) = self.take(Field::LinkedinUrl) {
+            identity = true;
+            match canonical_linkedin_url(&v) {
+                Some(u) if !u.contains("/company/") => {
+                    p.linkedin_url = Some(u);
+                    p.set_provenance("linkedin_url", self.prov(conf));
+                }
+                _ => {
+                    self.attributes.insert(h, v);
+                }
+            }
+        }
+        if !identity {
+            // A contact row without a name, email or profile: only its company (if
+            // any) is usable; its other values stay with the company.
+            return None;
+        }
+        if let Some((v, conf, _)) = self.take(Field::Title) {
+            p.title = Some(v);
+            p.set_provenance("title", self.prov(conf));
+        }
+        if let Some((v, _, _)) = self.take(Field::NormalizedTitle) {
+            p.normalized_title = Some(v);
+        }
+        if let Some((v, _, h)) = self.take(Field::Seniority) {
+            match parse_snake::<Seniority>(&v) {
+                Some(s) => p.seniority = Some(s),
+                None => {
+                    self.attributes.insert(h, v);
+                }
+            }
+        }
+        if let Some((v, _, h)) = self.take(Field::Department) {
+            match parse_snake::<Department>(&v) {
+                Some(d) => p.department = Some(d),
+                None => {
+                    self.attributes.insert(h, v);
+                }
+            }
+        }
+        if let Some((v, conf, h)) = self.take(Field::Phone) {
+            let mut parts = v.split(" ::: ");
+            let first = parts.next().map(clean).unwrap_or_default().to_string();
+            if parts.next().is_some() {
+                self.attributes.insert(h, v.clone());
+            }
+            p.phone = Some(first);
+            p.set_provenance("phone", self.prov(conf));
+        }
+        let location = self.take(Field::Location);
+        let city = self.take(Field::City);
+        match (location, city) {
+            (Some((v, conf, _)), city) => {
+                p.location = Some(v);
+                p.set_provenance("location", self.prov(conf));
+                if let Some((c, _, h)) = city {
+                    self.attributes.insert(h, c);
+                }
+            }
+            (None, Some((v, conf, _))) => {
+                p.location = Some(v);
+                p.set_provenance("location", self.prov(conf));
+            }
+            (None, None) => {}
+        }
+        if let Some((v, conf, h)) = self.take(Field::Country) {
+            match country_code(&v) {
+                Some(cc) => {
+                    p.country = Some(cc.into());
+                    p.set_provenance("country", self.prov(conf));
+                }
+                None => {
+                    self.attributes.insert(h, v);
+                }
+            }
+        }
+        if let Some(name) = company_name {
+            p.company_name = Some(name);
+            p.set_provenance("company_name", self.prov(0.9));
+        }
+        p.source = Some(match self.take(Field::Source) {
+            Some((v, _, _)) => v,
+            None => self.source.to_string(),
+        });
+        Some(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_names_split_without_titles() {
+        assert_eq!(
+            split_full_name("Mgr. Adéla Petrová"),
+            (Some("Adéla".into()), Some("Petrová".into()))
+        );
+        assert_eq!(
+            split_full_name("Ing. Jan Novák, Ph.D."),
+            (Some("Jan".into()), Some("Novák".into()))
+        );
+        assert_eq!(split_full_name("Madonna"), (Some("Madonna".into()), None));
+    }
+
+    #[test]
+    fn registry_schemes() {
+        assert_eq!(registry_scheme("IČO", None), Some("cz:ico"));
+        assert_eq!(registry_scheme("Registry ID", Some("NO")), Some("no:orgnr"));
+        assert_eq!(registry_scheme("Registry ID", Some("US")), None);
+    }
+}

@@ -1,0 +1,386 @@
+//! Small text keys the importer matches on: folded headers, exact-duplicate keys
+//! (normalized email, canonical LinkedIn profile URL), company keys, missing markers.
+//!
+//! These are deliberately narrow: full normalization (names, titles, phones,
+//! countries) is a cleaning stage of its own; the importer only needs stable keys.
+
+/// Folds text for comparison: lower-case, Latin diacritics removed, only ASCII letters
+/// and digits kept (`"Sähköposti"` → `"sahkoposti"`, `"E-mail 1 - Value"` → `"email1value"`).
+///
+/// ```
+/// use leadgen_stages::import::keys::fold;
+/// assert_eq!(fold("Příjmení"), "prijmeni");
+/// assert_eq!(fold(" Email Address "), "emailaddress");
+/// assert_eq!(fold("Straße / Ort"), "strasseort");
+/// ```
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if c.is_ascii() {
+            continue;
+        }
+        let lower: String = c.to_lowercase().collect();
+        for l in lower.chars() {
+            match fold_char(l) {
+                Some(f) => out.push_str(f),
+                None if l.is_alphanumeric() => out.push(l),
+                None => {}
+            }
+        }
+    }
+    out
+}
+
+fn fold_char(c: char) -> Option<&'static str> {
+    Some(match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' | 'ą' => "a",
+        'æ' => "ae",
+        'č' | 'ç' | 'ć' => "c",
+        'ď' | 'đ' => "d",
+        'é' | 'è' | 'ê' | 'ë' | 'ě' | 'ē' | 'ę' => "e",
+        'í' | 'ì' | 'î' | 'ï' | 'ī' => "i",
+        'ľ' | 'ĺ' | 'ł' => "l",
+        'ň' | 'ñ' | 'ń' => "n",
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'ō' | 'ő' => "o",
+        'œ' => "oe",
+        'ř' | 'ŕ' => "r",
+        'š' | 'ś' | 'ş' => "s",
+        'ß' => "ss",
+        'ť' | 'ţ' => "t",
+        'ú' | 'ù' | 'û' | 'ü' | 'ů' | 'ū' | 'ű' => "u",
+        'ý' | 'ÿ' => "y",
+        'ž' | 'ź' | 'ż' => "z",
+        _ => return None,
+    })
+}
+
+/// Whether a cell holds a "no value" marker people type into spreadsheets.
+pub fn is_missing_marker(s: &str) -> bool {
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "" | "-" | "--" | "—" | "–" | "n/a" | "na" | "none" | "null" | "nil" | "#n/a" | "?"
+    )
+}
+
+/// Trims whitespace including no-break and zero-width spaces.
+pub fn clean(s: &str) -> &str {
+    s.trim_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{a0}'
+            )
+    })
+}
+
+/// Why a value is not kept as the email address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailProblem {
+    /// Apollo's locked-address placeholder and similar.
+    Placeholder,
+    /// Not the shape of an address.
+    Syntax,
+}
+
+/// The email key: trimmed (also NBSP and zero-width spaces), `mailto:` removed,
+/// lower-cased, `+tag` kept; the first of several values joined by ` ::: ` or `;`.
+///
+/// ```
+/// use leadgen_stages::import::keys::normalize_email;
+/// assert_eq!(normalize_email(" Jan.Novak+crm@Acme.CZ\u{a0}"), Ok("jan.novak+crm@acme.cz".to_string()));
+/// assert_eq!(normalize_email("mailto:eva@x.fi ::: eva@gmail.com"), Ok("eva@x.fi".to_string()));
+/// assert!(normalize_email("jan@@acme").is_err());
+/// ```
+pub fn normalize_email(raw: &str) -> Result<String, EmailProblem> {
+    let first = raw.split(" ::: ").next().unwrap_or(raw);
+    let first = first
+        .split([';', ','])
+        .map(clean)
+        .find(|s| !s.is_empty())
+        .unwrap_or("");
+    let mut s = clean(first);
+    if let Some(prefix) = s.get(..7)
+        && prefix.eq_ignore_ascii_case("mailto:")
+    {
+        s = clean(&s[7..]);
+    }
+    let s = s.trim_matches(['<', '>']).to_lowercase();
+    if s.starts_with("email_not_unlocked@")
+        || s.ends_with("@example.com") && s.starts_with("noreply")
+    {
+        return Err(EmailProblem::Placeholder);
+    }
+    let Some((local, domain)) = s.split_once('@') else {
+        return Err(EmailProblem::Syntax);
+    };
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with(['.', '-'])
+        && !domain.ends_with(['.', '-'])
+        && !domain.contains("..")
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    let local_ok = !local.is_empty()
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+    if domain_ok && local_ok {
+        Ok(s)
+    } else {
+        Err(EmailProblem::Syntax)
+    }
+}
+
+/// The canonical LinkedIn URL used as an exact key:
+/// `https://www.linkedin.com/in/<slug>` (slug lower-cased and percent-decoded; a
+/// member-id slug `ACw…` keeps its case), `/pub/…` paths kept, Sales Navigator lead
+/// URLs reduced to `https://www.linkedin.com/sales/lead/<id>`, company pages to
+/// `https://www.linkedin.com/company/<slug>`. Anything that is not a LinkedIn URL
+/// gives `None`.
+///
+/// ```
+/// use leadgen_stages::import::keys::canonical_linkedin_url;
+/// let c = |s| canonical_linkedin_url(s).unwrap();
+/// assert_eq!(c("http://cz.linkedin.com/in/Jan-Novak/?trk=x"), "https://www.linkedin.com/in/jan-novak");
+/// assert_eq!(c("linkedin.com/in/jan-nov%C3%A1k"), "https://www.linkedin.com/in/jan-novák");
+/// assert_eq!(c("https://www.linkedin.com/sales/lead/ACwAAB1x,NAME_SEARCH,ab1"), "https://www.linkedin.com/sales/lead/ACwAAB1x");
+/// assert_eq!(canonical_linkedin_url("https://example.com/in/x"), None);
+/// ```
+pub fn canonical_linkedin_url(raw: &str) -> Option<String> {
+    let s = clean(raw);
+    let lower = s.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .unwrap_or(&lower);
+    let host_end = rest.find('/')?;
+    let host = &rest[..host_end];
+    if !(host == "linkedin.com" || host.ends_with(".linkedin.com")) {
+        return None;
+    }
+    // Work on the original-case path (member ids are case-sensitive).
+    let offset = s.len() - rest.len() + host_end;
+    let path = &s[offset..];
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let kind = segments.first()?.to_ascii_lowercase();
+    match kind.as_str() {
+        "in" | "company" | "school" => {
+            let slug = percent_decode(segments.get(1)?);
+            let slug = if kind == "in" && slug.starts_with("ACw") && slug.len() > 20 {
+                slug
+            } else {
+                slug.to_lowercase()
+            };
+            Some(format!("https://www.linkedin.com/{kind}/{slug}"))
+        }
+        "pub" => {
+            let rest: Vec<String> = segments[1..]
+                .iter()
+                .map(|p| percent_decode(p).to_lowercase())
+                .collect();
+            if rest.is_empty() {
+                return None;
+            }
+            Some(format!("https://www.linkedin.com/pub/{}", rest.join("/")))
+        }
+        "sales" => {
+            let what = segments.get(1)?.to_ascii_lowercase();
+            let id = segments.get(2)?.split(',').next()?;
+            Some(format!("https://www.linkedin.com/sales/{what}/{id}"))
+        }
+        _ => None,
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// The registrable domain of a website or domain value (`https://www.Acme.cz/about`
+/// → `acme.cz`). Only `www.` is removed: subdomains other than that are kept.
+///
+/// ```
+/// use leadgen_stages::import::keys::domain_of;
+/// assert_eq!(domain_of("https://www.Acme.cz/about").as_deref(), Some("acme.cz"));
+/// assert_eq!(domain_of("AALTOMEDIA.FI").as_deref(), Some("aaltomedia.fi"));
+/// assert_eq!(domain_of("not a domain"), None);
+/// ```
+pub fn domain_of(raw: &str) -> Option<String> {
+    let s = clean(raw).to_ascii_lowercase();
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(&s);
+    let host = rest.split(['/', '?', '#', ':']).next()?;
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    let ok = host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    ok.then(|| host.to_string())
+}
+
+/// The key companies are matched on by name: folded, with a trailing legal form
+/// removed (`"Acme s.r.o."` and `"ACME"` share a key).
+///
+/// ```
+/// use leadgen_stages::import::keys::company_name_key;
+/// assert_eq!(company_name_key("Dřevodesign s. r. o."), company_name_key("Drevodesign"));
+/// assert_eq!(company_name_key("Kampong Solutions Pte. Ltd."), "kampongsolutions");
+/// assert_eq!(company_name_key("Oy Koistinen Group Ab"), "koistinengroup");
+/// ```
+pub fn company_name_key(name: &str) -> String {
+    const FORMS: [&str; 34] = [
+        "spolsro",
+        "sro",
+        "as",
+        "vos",
+        "ks",
+        "zs",
+        "gmbh",
+        "ag",
+        "kg",
+        "ohg",
+        "ug",
+        "se",
+        "sarl",
+        "sas",
+        "sasu",
+        "sa",
+        "eurl",
+        "sca",
+        "oy",
+        "oyj",
+        "ab",
+        "asa",
+        "ans",
+        "da",
+        "ltd",
+        "limited",
+        "plc",
+        "llc",
+        "inc",
+        "incorporated",
+        "corp",
+        "pteltd",
+        "pte",
+        "co",
+    ];
+    let words: Vec<String> = name
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .map(fold)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut start = 0;
+    let mut end = words.len();
+    // Legal forms written over several words ("s. r. o.", "Pte. Ltd.") fold into
+    // pieces; join the tail and strip known forms from the end repeatedly.
+    loop {
+        let mut stripped = false;
+        for take in (1..=4.min(end.saturating_sub(start + 1))).rev() {
+            let tail: String = words[end - take..end].concat();
+            if FORMS.contains(&tail.as_str()) {
+                end -= take;
+                stripped = true;
+                break;
+            }
+        }
+        if !stripped {
+            break;
+        }
+    }
+    if end - start > 1 && matches!(words[start].as_str(), "oy" | "ab" | "as") {
+        start += 1;
+    }
+    words[start..end].concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_problems() {
+        assert_eq!(
+            normalize_email("email_not_unlocked@domain.com"),
+            Err(EmailProblem::Placeholder)
+        );
+        for bad in [
+            "jan.novak",
+            "jan@acme",
+            "@acme.cz",
+            "jan@-acme.cz",
+            "ja n@acme.cz",
+        ] {
+            assert_eq!(normalize_email(bad), Err(EmailProblem::Syntax), "{bad}");
+        }
+        assert_eq!(normalize_email("\u{200b}EVA@X.FI").unwrap(), "eva@x.fi");
+    }
+
+    #[test]
+    fn linkedin_forms_share_a_key() {
+        let forms = [
+            "https://www.linkedin.com/in/jan-novak",
+            "http://linkedin.com/in/jan-novak/",
+            "https://cz.linkedin.com/in/Jan-Novak?originalSubdomain=cz",
+            "www.linkedin.com/in/jan-novak",
+            "linkedin.com/in/JAN-NOVAK/#x",
+        ];
+        for f in forms {
+            assert_eq!(
+                canonical_linkedin_url(f).as_deref(),
+                Some("https://www.linkedin.com/in/jan-novak"),
+                "{f}"
+            );
+        }
+        assert_eq!(
+            canonical_linkedin_url("https://www.linkedin.com/in/ACwAAAbCdEfGhIjKlMnOpQrStUv")
+                .as_deref(),
+            Some("https://www.linkedin.com/in/ACwAAAbCdEfGhIjKlMnOpQrStUv")
+        );
+        assert_eq!(
+            canonical_linkedin_url("https://www.linkedin.com/pub/finn-larsen/d3/380/45e")
+                .as_deref(),
+            Some("https://www.linkedin.com/pub/finn-larsen/d3/380/45e")
+        );
+        assert_eq!(canonical_linkedin_url("jan-novak"), None);
+    }
+
+    #[test]
+    fn company_keys() {
+        assert_eq!(company_name_key("Acme, Inc."), "acme");
+        assert_eq!(company_name_key("Prokop Group a.s."), "prokopgroup");
+        assert_eq!(company_name_key("Stahl Elektronik GmbH"), "stahlelektronik");
+        assert_eq!(company_name_key("AS"), "as");
+        assert_eq!(company_name_key("Energo Brno spol. s r. o."), "energobrno");
+    }
+}

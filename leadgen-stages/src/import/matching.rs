@@ -1,0 +1,436 @@
+//! Exact-key matching of drafts against the store and against earlier rows of the
+//! same file: contacts by normalized email, canonical LinkedIn URL, and (for rows with
+//! neither) folded name + company; companies by domain, then by name key.
+//!
+//! A match fills the stored record's empty fields and never overwrites a value: a
+//! re-import of the same file changes nothing. Fuzzy duplicates are the dedup stage's.
+
+use std::collections::HashMap;
+
+use leadgen_core::store::{CompanyFilter, ContactFilter, PageRequest, email_key};
+use leadgen_core::{Company, Contact, EmailStatus, TenantStore};
+use serde::{Deserialize, Serialize};
+
+use super::draft::RowDraft;
+use super::error::ImportError;
+use super::job::RowOutcome;
+use super::keys::{company_name_key, fold};
+
+/// Keys per store query.
+const LOOKUP_BATCH: usize = 500;
+
+/// What a row amounted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowStatus {
+    /// A new record.
+    New,
+    /// Matched a stored record and added values to it.
+    Updated,
+    /// Matched a stored record or an earlier row; nothing stored anew.
+    Duplicate,
+}
+
+/// What to write and what each row amounted to.
+#[derive(Debug, Default)]
+pub(crate) struct MatchPlan {
+    pub contacts: Vec<Contact>,
+    pub companies: Vec<Company>,
+    pub outcomes: Vec<RowOutcome>,
+    pub companies_created: usize,
+    pub companies_updated: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Stored { changed: bool },
+    New,
+}
+
+struct Slot<T> {
+    record: T,
+    origin: Origin,
+}
+
+fn fingerprint(c: &Contact) -> Option<String> {
+    let first = fold(c.first_name.as_deref().unwrap_or(""));
+    let last = fold(c.last_name.as_deref().unwrap_or(""));
+    if first.is_empty() && last.is_empty() {
+        return None;
+    }
+    let company = company_name_key(c.company_name.as_deref().unwrap_or(""));
+    Some(format!("{first}|{last}|{company}"))
+}
+
+fn is_keyless(c: &Contact) -> bool {
+    c.email.is_none() && c.linkedin_url.is_none()
+}
+
+macro_rules! fill {
+    ($changed:ident, $target:ident, $draft:ident, $($field:ident),+) => {
+        $(
+            if $target.$field.is_none() && $draft.$field.is_some() {
+                $target.$field = $draft.$field.clone();
+                if let Some(p) = $draft.provenance.get(stringify!($field)) {
+                    $target.provenance.insert(stringify!($field).into(), p.clone());
+                }
+                $changed = true;
+            }
+        )+
+    };
+}
+
+fn merge_attributes(
+    target: &mut std::collections::BTreeMap<String, String>,
+    draft: &std::collections::BTreeMap<String, String>,
+) -> bool {
+    let mut changed = false;
+    for (k, v) in draft {
+        if !target.contains_key(k) {
+            target.insert(k.clone(), v.clone());
+            changed = true;
+        }
+    }
+    changed
+}
+
+fn merge_contact(target: &mut Contact, draft: &Contact) -> bool {
+    let mut changed = false;
+    fill!(
+        changed,
+        target,
+        draft,
+        first_name,
+        last_name,
+        full_name,
+        email,
+        title,
+        normalized_title,
+        seniority,
+        department,
+        linkedin_url,
+        phone,
+        location,
+        country,
+        company_name,
+        company_id,
+        source
+    );
+    if target.email_status == EmailStatus::Unverified
+        && draft.email_status != EmailStatus::Unverified
+    {
+        target.email_status = draft.email_status;
+        changed = true;
+    }
+    changed |= merge_attributes(&mut target.attributes, &draft.attributes);
+    if changed {
+        target.updated_at = draft.updated_at;
+    }
+    changed
+}
+
+fn merge_company(target: &mut Company, draft: &Company) -> bool {
+    let mut changed = false;
+    fill!(
+        changed,
+        target,
+        draft,
+        domain,
+        website,
+        country,
+        industry,
+        size,
+        hq,
+        linkedin_url
+    );
+    for (k, v) in &draft.registry_ids {
+        if !target.registry_ids.contains_key(k) {
+            target.registry_ids.insert(k.clone(), v.clone());
+            changed = true;
+        }
+    }
+    changed |= merge_attributes(&mut target.attributes, &draft.attributes);
+    if changed {
+        target.updated_at = draft.updated_at;
+    }
+    changed
+}
+
+#[derive(Default)]
+struct CompanyIndex {
+    slots: Vec<Slot<Company>>,
+    by_domain: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+}
+
+impl CompanyIndex {
+    fn index(&mut self, i: usize) {
+        let c = &self.slots[i].record;
+        if let Some(d) = &c.domain {
+            self.by_domain.entry(d.to_ascii_lowercase()).or_insert(i);
+        }
+        let key = company_name_key(&c.name);
+        if !key.is_empty() {
+            self.by_name.entry(key).or_insert(i);
+        }
+    }
+
+    fn find(&self, c: &Company) -> Option<usize> {
+        c.domain
+            .as_ref()
+            .and_then(|d| self.by_domain.get(&d.to_ascii_lowercase()))
+            .or_else(|| self.by_name.get(&company_name_key(&c.name)))
+            .copied()
+    }
+
+    /// Matches or adds a draft; returns its slot and the row's status.
+    fn upsert(&mut self, draft: &Company) -> (usize, RowStatus) {
+        match self.find(draft) {
+            Some(i) => {
+                let slot = &mut self.slots[i];
+                let changed = merge_company(&mut slot.record, draft);
+                let status = match &mut slot.origin {
+                    Origin::Stored { changed: c } if changed => {
+                        *c = true;
+                        RowStatus::Updated
+                    }
+                    _ => RowStatus::Duplicate,
+                };
+                self.index(i);
+                (i, status)
+            }
+            None => {
+                self.slots.push(Slot {
+                    record: draft.clone(),
+                    origin: Origin::New,
+                });
+                let i = self.slots.len() - 1;
+                self.index(i);
+                (i, RowStatus::New)
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct ContactIndex {
+    slots: Vec<Slot<Contact>>,
+    by_email: HashMap<String, usize>,
+    by_linkedin: HashMap<String, usize>,
+    by_fingerprint: HashMap<String, usize>,
+}
+
+impl ContactIndex {
+    fn index(&mut self, i: usize) {
+        let c = &self.slots[i].record;
+        if let Some(e) = &c.email {
+            self.by_email.entry(email_key(e)).or_insert(i);
+        }
+        if let Some(u) = &c.linkedin_url {
+            self.by_linkedin.entry(u.clone()).or_insert(i);
+        }
+        if is_keyless(c)
+            && let Some(f) = fingerprint(c)
+        {
+            self.by_fingerprint.entry(f).or_insert(i);
+        }
+    }
+
+    fn add_stored(&mut self, c: Contact) {
+        let known = c
+            .email
+            .as_ref()
+            .is_some_and(|e| self.by_email.contains_key(&email_key(e)))
+            || c.linkedin_url
+                .as_ref()
+                .is_some_and(|u| self.by_linkedin.contains_key(u));
+        if known {
+            return;
+        }
+        self.slots.push(Slot {
+            record: c,
+            origin: Origin::Stored { changed: false },
+        });
+        self.index(self.slots.len() - 1);
+    }
+
+    fn find(&self, c: &Contact) -> Option<usize> {
+        if let Some(i) = c
+            .email
+            .as_ref()
+            .and_then(|e| self.by_email.get(&email_key(e)))
+        {
+            return Some(*i);
+        }
+        if let Some(i) = c
+            .linkedin_url
+            .as_ref()
+            .and_then(|u| self.by_linkedin.get(u))
+        {
+            return Some(*i);
+        }
+        if is_keyless(c) {
+            return fingerprint(c)
+                .and_then(|f| self.by_fingerprint.get(&f))
+                .copied();
+        }
+        None
+    }
+}
+
+async fn load_contacts(
+    store: &TenantStore,
+    index: &mut ContactIndex,
+    filter: ContactFilter,
+) -> Result<(), ImportError> {
+    let mut page = PageRequest::first(leadgen_core::store::MAX_PAGE_SIZE);
+    loop {
+        let got = store.list_contacts(&filter, &page).await?;
+        for c in got.items {
+            index.add_stored(c);
+        }
+        match got.next_cursor {
+            Some(cursor) => page.cursor = Some(cursor),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Matches every draft and decides what to write.
+pub(crate) async fn plan_matches(
+    store: &TenantStore,
+    drafts: &[RowDraft],
+) -> Result<MatchPlan, ImportError> {
+    // Companies: a tenant has far fewer companies than contacts; load them all.
+    let mut companies = CompanyIndex::default();
+    if drafts.iter().any(|d| d.company.is_some()) {
+        for c in store.all_companies(&CompanyFilter::default()).await? {
+            companies.slots.push(Slot {
+                record: c,
+                origin: Origin::Stored { changed: false },
+            });
+            companies.index(companies.slots.len() - 1);
+        }
+    }
+    // Contacts: look up the file's exact keys in batches.
+    let mut contacts = ContactIndex::default();
+    let mut emails: Vec<String> = drafts
+        .iter()
+        .filter_map(|d| d.contact.as_ref()?.email.as_ref().map(|e| email_key(e)))
+        .collect();
+    emails.sort_unstable();
+    emails.dedup();
+    for chunk in emails.chunks(LOOKUP_BATCH) {
+        let filter = ContactFilter {
+            emails: chunk.to_vec(),
+            ..ContactFilter::default()
+        };
+        load_contacts(store, &mut contacts, filter).await?;
+    }
+    let mut urls: Vec<String> = drafts
+        .iter()
+        .filter_map(|d| d.contact.as_ref()?.linkedin_url.clone())
+        .collect();
+    urls.sort_unstable();
+    urls.dedup();
+    for chunk in urls.chunks(LOOKUP_BATCH) {
+        let filter = ContactFilter {
+            linkedin_urls: chunk.to_vec(),
+            ..ContactFilter::default()
+        };
+        load_contacts(store, &mut contacts, filter).await?;
+    }
+    if drafts
+        .iter()
+        .any(|d| d.contact.as_ref().is_some_and(is_keyless))
+    {
+        // Rows without email or LinkedIn URL match stored rows without them by name
+        // and company; there is no index for that, so read those contacts once.
+        let mut page = PageRequest::first(leadgen_core::store::MAX_PAGE_SIZE);
+        loop {
+            let got = store
+                .list_contacts(&ContactFilter::default(), &page)
+                .await?;
+            for c in got.items.into_iter().filter(is_keyless) {
+                contacts.add_stored(c);
+            }
+            match got.next_cursor {
+                Some(cursor) => page.cursor = Some(cursor),
+                None => break,
+            }
+        }
+    }
+
+    let mut outcomes = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        let company = d.company.as_ref().map(|c| companies.upsert(c));
+        let company_id = company.map(|(i, _)| companies.slots[i].record.id);
+        let Some(draft) = &d.contact else {
+            outcomes.push(RowOutcome {
+                line: d.line,
+                status: company.map_or(RowStatus::Duplicate, |(_, s)| s),
+                contact: None,
+                company: company_id,
+            });
+            continue;
+        };
+        let mut draft = draft.clone();
+        if draft.company_id.is_none() {
+            draft.company_id = company_id;
+        }
+        let (i, status) = match contacts.find(&draft) {
+            Some(i) => {
+                let slot = &mut contacts.slots[i];
+                let changed = merge_contact(&mut slot.record, &draft);
+                let status = match &mut slot.origin {
+                    Origin::Stored { changed: c } if changed => {
+                        *c = true;
+                        RowStatus::Updated
+                    }
+                    _ => RowStatus::Duplicate,
+                };
+                contacts.index(i);
+                (i, status)
+            }
+            None => {
+                contacts.slots.push(Slot {
+                    record: draft,
+                    origin: Origin::New,
+                });
+                let i = contacts.slots.len() - 1;
+                contacts.index(i);
+                (i, RowStatus::New)
+            }
+        };
+        outcomes.push(RowOutcome {
+            line: d.line,
+            status,
+            contact: Some(contacts.slots[i].record.id),
+            company: company_id,
+        });
+    }
+    let mut plan = MatchPlan {
+        outcomes,
+        ..MatchPlan::default()
+    };
+    for slot in companies.slots {
+        match slot.origin {
+            Origin::New => {
+                plan.companies_created += 1;
+                plan.companies.push(slot.record);
+            }
+            Origin::Stored { changed: true } => {
+                plan.companies_updated += 1;
+                plan.companies.push(slot.record);
+            }
+            Origin::Stored { changed: false } => {}
+        }
+    }
+    plan.contacts = contacts
+        .slots
+        .into_iter()
+        .filter(|s| s.origin != Origin::Stored { changed: false })
+        .map(|s| s.record)
+        .collect();
+    Ok(plan)
+}

@@ -34,6 +34,16 @@ pub struct OversizedBlock {
 
 /// The text of one key part for a record, `None` when it yields no key.
 fn part_text(part: &KeyPart, record: &Record) -> Option<String> {
+    part_text_memo(part, record, &mut Vec::new())
+}
+
+/// [`part_text`], reusing person-name folds of the same columns across parts (the
+/// name columns appear under several transforms).
+fn part_text_memo<'p>(
+    part: &'p KeyPart,
+    record: &Record,
+    folds: &mut Vec<(&'p [String], String)>,
+) -> Option<String> {
     let mut joined = String::new();
     for c in &part.columns {
         if let Some(v) = record.get(c) {
@@ -46,6 +56,17 @@ fn part_text(part: &KeyPart, record: &Record) -> Option<String> {
     if joined.is_empty() {
         return None;
     }
+    let mut person_fold = || -> String {
+        if let Some((_, f)) = folds
+            .iter()
+            .find(|(cols, _)| *cols == part.columns.as_slice())
+        {
+            return f.clone();
+        }
+        let f = keys::person_name_fold(&joined);
+        folds.push((part.columns.as_slice(), f.clone()));
+        f
+    };
     let first_value = || part.columns.iter().find_map(|c| record.get(c));
     let out = match part.transform {
         KeyTransform::Folded => keys::fold(&joined),
@@ -58,12 +79,12 @@ fn part_text(part: &KeyPart, record: &Record) -> Option<String> {
             .filter_map(|c| record.get(c))
             .find_map(domain_of_value)?,
         KeyTransform::CompanyKey => keys::company_key(&joined)?,
-        KeyTransform::GivenName => keys::given_name_key(&joined),
-        KeyTransform::PersonName => keys::person_name_fold(&joined),
-        KeyTransform::Initial => keys::person_name_fold(&joined).chars().next()?.to_string(),
-        KeyTransform::Soundex => keys::soundex(keys::person_name_fold(&joined).split(' ').next()?),
+        KeyTransform::GivenName => keys::given_name_key_of_folded(person_fold()),
+        KeyTransform::PersonName => person_fold(),
+        KeyTransform::Initial => person_fold().chars().next()?.to_string(),
+        KeyTransform::Soundex => keys::soundex(person_fold().split(' ').next()?),
         KeyTransform::SortedWords => {
-            let folded = keys::person_name_fold(&joined);
+            let folded = person_fold();
             let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
             if words.len() < 2 {
                 return None;
@@ -133,7 +154,11 @@ pub fn record_keys(config: &DedupConfig, records: &[Record]) -> Vec<u64> {
     records
         .par_iter()
         .flat_map_iter(|r| {
-            let texts: Vec<Option<String>> = parts.iter().map(|p| part_text(p, r)).collect();
+            let mut folds = Vec::new();
+            let texts: Vec<Option<String>> = parts
+                .iter()
+                .map(|p| part_text_memo(p, r, &mut folds))
+                .collect();
             rule_parts
                 .iter()
                 .enumerate()

@@ -326,7 +326,7 @@ fn person(record: &Record, cols: &[String]) -> Feature {
         get(0).map(keys::person_name_fold),
         get(1).map(keys::person_name_fold),
     );
-    let mut given = get(0).map(keys::given_name_key);
+    let mut given = first.clone().map(keys::given_name_key_of_folded);
     let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
     if empty(&first) && empty(&last) {
         let full = get(2).map(keys::person_name_fold).unwrap_or_default();

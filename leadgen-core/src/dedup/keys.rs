@@ -2,7 +2,11 @@
 //!
 //! This is the one seam between dedup and the normalization engine: every other dedup
 //! file calls these functions and nothing else, so swapping in richer normalizers only
-//! touches this file. The functions are deliberately conservative: a key is only
+//! touches this file. Measured with `crate::normalize` behind these functions (its
+//! legal-form table for company tokens, its nickname table, its public-suffix-aware
+//! registrable domain): F1 0.9955 instead of 0.9954 on the 100k file and 0.9550
+//! instead of 0.9545 on the samples, but blocking twice as slow (100k: 3.7 s instead
+//! of 1.9 s), so these lean versions stay on the hot path. The functions are deliberately conservative: a key is only
 //! produced when the value clearly is what it claims to be, because a wrong key makes
 //! strangers share a block or a comparison level.
 
@@ -586,7 +590,11 @@ const NICKNAMES: &[(&str, &str)] = &[
 /// assert_eq!(given_name_key("Honza"), "jan");
 /// ```
 pub fn given_name_key(raw: &str) -> String {
-    let folded = person_name_fold(raw);
+    given_name_key_of_folded(person_name_fold(raw))
+}
+
+/// [`given_name_key`] of a value already folded by [`person_name_fold`].
+pub fn given_name_key_of_folded(folded: String) -> String {
     let first = folded.split(' ').next().unwrap_or("");
     match nickname_of(first) {
         Some(full) => {

@@ -225,6 +225,18 @@ mod tests {
     use super::*;
     use clap::Parser;
 
+    /// `leadgen emails …` parsed on its own, as the real parser embeds it.
+    #[derive(Debug, clap::Parser)]
+    struct StandaloneCli {
+        #[command(subcommand)]
+        command: StandaloneCommand,
+    }
+
+    #[derive(Debug, Subcommand)]
+    enum StandaloneCommand {
+        Emails(EmailsArgs),
+    }
+
     async fn run_cli(argv: &[&str]) -> (ExitCode, String, String) {
         let cli =
             StandaloneCli::try_parse_from(std::iter::once("leadgen").chain(argv.iter().copied()))

@@ -17,13 +17,15 @@ macro_rules! operations {
 }
 
 fn rust_operations() -> Vec<String> {
-    operations![
+    // `Company::new` takes `impl Into<String>`, so it cannot be named bare: a call checks it.
+    let _ = leadgen::prelude::Company::new("Acme");
+    let mut ops = vec!["leadgen::prelude::Company::new".to_string()];
+    ops.extend(operations![
         leadgen::Leadgen::open,
         leadgen::Leadgen::tenant,
         leadgen::Leadgen::backend,
         leadgen::Leadgen::close,
         leadgen::prelude::Contact::new,
-        leadgen::prelude::Company::new,
         leadgen::prelude::TenantStore::upsert_contact,
         leadgen::prelude::TenantStore::upsert_contacts,
         leadgen::prelude::TenantStore::get_contact,
@@ -53,7 +55,8 @@ fn rust_operations() -> Vec<String> {
         leadgen::core::normalize::registrable_domain,
         leadgen::core::normalize::country_code,
         leadgen::core::normalize::tidy_email,
-    ]
+    ]);
+    ops
 }
 
 fn repo_file(name: &str) -> String {

@@ -2,7 +2,10 @@
 //!
 //! Every function here converts types, maps errors and releases the GIL while the
 //! Rust facade works; the public API is the `leadgen` Python package around it.
-#![allow(unsafe_code)] // PyO3's generated module init
+#![allow(unsafe_code)]
+// PyO3's generated module init
+// Python methods take their filters as keyword arguments, one parameter each.
+#![allow(clippy::too_many_arguments)]
 
 mod client;
 mod dedup;

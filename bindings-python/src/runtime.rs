@@ -22,10 +22,10 @@ pub fn runtime() -> PyResult<Arc<Runtime>> {
     let mut slot = RUNTIME
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((owner, rt)) = slot.as_ref() {
-        if *owner == pid {
-            return Ok(rt.clone());
-        }
+    if let Some((owner, rt)) = slot.as_ref()
+        && *owner == pid
+    {
+        return Ok(rt.clone());
     }
     if let Some((_, inherited)) = slot.take() {
         // Threads of the parent's runtime do not exist in this child.
@@ -101,10 +101,10 @@ where
                 Ok(())
             };
             // The loop may be closed when the work ends; nobody waits then.
-            if let Err(e) = settle() {
-                if !e.is_instance_of::<pyo3::exceptions::PyRuntimeError>(py) {
-                    e.print(py);
-                }
+            if let Err(e) = settle()
+                && !e.is_instance_of::<pyo3::exceptions::PyRuntimeError>(py)
+            {
+                e.print(py);
             }
         });
     });

@@ -347,6 +347,13 @@ fn the_main_job_imports_and_exports_the_cleaned_list() {
         let summary = out.json();
         let import = &summary["steps"][0];
         assert_eq!(import["step"], "import");
+        let steps: Vec<&str> = summary["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["step"].as_str().unwrap())
+            .collect();
+        assert_eq!(steps, ["import", "normalize", "dedup", "emails"]);
         let report = &import["details"][0];
         assert_eq!(report["read"], 39, "{report}");
         // Jana Horáková and Oliver Grant appear twice (other casing, other URL form).
@@ -354,6 +361,30 @@ fn the_main_job_imports_and_exports_the_cleaned_list() {
         assert_eq!(rows, 37, "{summary}");
         assert!(out_file.metadata().unwrap().len() > 0);
     }
+    // The cleaning steps ran after the import, in order, over every listed contact.
+    let jsonl = std::fs::read_to_string(dir.path().join("cleaned.jsonl")).unwrap();
+    let contacts: Vec<Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(contacts.len(), 37);
+    let statuses: Vec<&str> = contacts
+        .iter()
+        .filter(|c| c["email"].is_string())
+        .filter_map(|c| c["email_status"].as_str())
+        .collect();
+    assert!(
+        statuses.iter().all(|s| *s != "unverified"),
+        "every email was checked: {statuses:?}"
+    );
+    assert!(
+        statuses.contains(&"risky"),
+        "the sample's disposable and role addresses are flagged"
+    );
+    assert!(
+        contacts.iter().any(|c| c["seniority"].is_string()),
+        "titles were normalized"
+    );
     // The exported list imports back into the same records.
     let fresh = dir.path().join("fresh.db");
     let back = import_json(&fresh, &dir.path().join("cleaned.csv"), &[]);

@@ -1,6 +1,7 @@
 //! One file per command. A new command is a new file here plus one line in
 //! `main.rs`'s `Command` enum.
 
+pub mod clean;
 pub mod companies;
 pub mod contacts;
 pub mod emails;

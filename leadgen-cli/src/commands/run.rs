@@ -112,7 +112,13 @@ impl Step for ImportStep {
 
 /// The steps of the main job, in order. Cleaning stages slot in after `import`.
 pub fn pipeline() -> Vec<Box<dyn Step>> {
-    vec![Box::new(ImportStep)]
+    use super::clean::{DedupStep, NormalizeStep, ValidateEmailsStep};
+    vec![
+        Box::new(ImportStep),
+        Box::new(NormalizeStep),
+        Box::new(DedupStep),
+        Box::new(ValidateEmailsStep),
+    ]
 }
 
 /// Runs `leadgen run`.

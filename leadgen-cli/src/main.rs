@@ -54,6 +54,9 @@ enum Command {
     /// List or show stored companies.
     #[command(subcommand)]
     Companies(commands::companies::CompaniesCommand),
+    /// Find duplicates in plain files (--input) or in the store, and merge them (--apply).
+    #[command(after_help = EXIT_CODES)]
+    Dedup(commands::dedup::DedupArgs),
     /// Validate email addresses (syntax and flags, MX, or an SMTP probe).
     Emails(commands::emails::EmailsArgs),
 }
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
             Command::Export(args) => commands::export::run(&cli.global, args).await,
             Command::Contacts(cmd) => commands::contacts::run(&cli.global, cmd).await,
             Command::Companies(cmd) => commands::companies::run(&cli.global, cmd).await,
+            Command::Dedup(args) => commands::dedup::run(&cli.global, args).await,
             Command::Emails(_) => unreachable!("handled before the runtime starts"),
         }
     });

@@ -466,3 +466,48 @@ fn contacts_show_and_not_found() {
         .unwrap();
     assert!(String::from_utf8_lossy(&help.stdout).contains("Exit codes"));
 }
+
+#[test]
+fn dedup_on_plain_files_writes_one_line_per_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("unused.db");
+    let clusters = dir.path().join("clusters.csv");
+    let report = dir.path().join("dedup.html");
+    let (team, apollo) = (data("team_contacts.csv"), data("apollo_people_export.csv"));
+    let out = leadgen(
+        &db,
+        &[
+            "dedup",
+            "--input",
+            team.to_str().unwrap(),
+            apollo.to_str().unwrap(),
+            "--clusters",
+            clusters.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let summary = out.json();
+    let text = std::fs::read_to_string(&clusters).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "source_file,source_line,cluster_id,score");
+    // Every good row of both files: 313 + 636.
+    assert_eq!(lines.len() - 1, 313 + 636);
+    assert_eq!(summary["records"], 313 + 636);
+    let mut sizes = std::collections::HashMap::new();
+    for line in &lines[1..] {
+        let cluster = line.rsplitn(3, ',').nth(1).unwrap();
+        *sizes.entry(cluster.to_string()).or_insert(0) += 1;
+    }
+    let duplicate_clusters = sizes.values().filter(|&&n| n > 1).count();
+    assert!(duplicate_clusters > 0, "the sample files share people");
+    assert_eq!(summary["duplicate_clusters"], duplicate_clusters);
+    assert!(!db.exists(), "file mode needs no database");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("<html") || html.contains("<!DOCTYPE"),
+        "an HTML report"
+    );
+}

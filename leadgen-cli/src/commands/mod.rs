@@ -4,6 +4,7 @@
 pub mod clean;
 pub mod companies;
 pub mod contacts;
+pub mod dedup;
 pub mod emails;
 pub mod export;
 pub mod import;

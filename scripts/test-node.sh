@@ -19,7 +19,8 @@ export LEADGEN_REPO_DIR=$repo
 cd bindings-node
 if [ ! -x node_modules/.bin/napi ] || [ ! -x node_modules/.bin/tsc ]; then
   echo "test-node: installing the npm build tools"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` (not `npm ci`): the lock lists platform packages npm versions resolve differently.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 npx napi build --platform
 packs=$target_dir/npm

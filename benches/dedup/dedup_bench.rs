@@ -33,6 +33,22 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user + system, every thread) of this process so far: the cost of a
+/// run independent of how many other processes share the cores.
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the parenthesized command name; utime and stime are the
+            // 12th and 13th of them, in clock ticks (100 per second on Linux).
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 fn line(name: &str, a: &Accuracy, seconds: f64, extra: &str) {
     println!(
         "{{\"tool\":\"leadgen\",\"case\":\"{name}\",\"seconds\":{seconds:.3},\"peak_mb\":{:.0},\"pairwise_p\":{:.4},\"pairwise_r\":{:.4},\"pairwise_f1\":{:.4},\"bcubed_p\":{:.4},\"bcubed_r\":{:.4},\"bcubed_f1\":{:.4}{extra}}}",
@@ -47,12 +63,13 @@ fn line(name: &str, a: &Accuracy, seconds: f64, extra: &str) {
 }
 
 fn run(name: &str, records: Vec<Record>, truth: &[String], config: &DedupConfig) {
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_seconds());
     let result = dedup_records(records, config).expect("dedup");
     let seconds = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu;
     let a = accuracy(&result.assignment, truth);
     let extra = format!(
-        ",\"records\":{},\"candidate_pairs\":{},\"oversized_blocks\":{},\"stage_ms\":{:?}",
+        ",\"cpu_seconds\":{cpu:.2},\"records\":{},\"candidate_pairs\":{},\"oversized_blocks\":{},\"stage_ms\":{:?}",
         result.stats.records,
         result.stats.candidate_pairs,
         result.oversized_blocks.len(),
@@ -401,12 +418,13 @@ fn main() {
             let start = Instant::now();
             let (records, truth) = read_generated(Path::new(path));
             let read = start.elapsed().as_secs_f64();
-            let t = Instant::now();
+            let (t, cpu) = (Instant::now(), cpu_seconds());
             let result = dedup_records(records, &DedupConfig::contacts()).expect("dedup");
             let dedup = t.elapsed().as_secs_f64();
+            let cpu = cpu_seconds() - cpu;
             let a = accuracy(&result.assignment, &truth);
             let extra = format!(
-                ",\"records\":{},\"read_seconds\":{read:.3},\"dedup_seconds\":{dedup:.3},\"candidate_pairs\":{},\"oversized_blocks\":{},\"stage_ms\":{:?}",
+                ",\"cpu_seconds\":{cpu:.2},\"records\":{},\"read_seconds\":{read:.3},\"dedup_seconds\":{dedup:.3},\"candidate_pairs\":{},\"oversized_blocks\":{},\"stage_ms\":{:?}",
                 result.stats.records,
                 result.stats.candidate_pairs,
                 result.oversized_blocks.len(),

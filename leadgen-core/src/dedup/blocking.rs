@@ -8,11 +8,13 @@
 //! `oversized_window` next neighbours (sorted neighbourhood), and the block is
 //! reported so the user knows recall may suffer there.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::config::{BlockingRule, DedupConfig, KeyPart, KeyTransform};
-use super::features::{domain_of_value, identifier_key};
+use super::features::{Feature, FeatureTable, domain_of_value, identifier_key};
 use super::keys;
 use super::record::Record;
 
@@ -44,28 +46,35 @@ fn part_text_memo<'p>(
     record: &Record,
     folds: &mut Vec<(&'p [String], String)>,
 ) -> Option<String> {
-    let mut joined = String::new();
-    for c in &part.columns {
-        if let Some(v) = record.get(c) {
-            if !joined.is_empty() {
-                joined.push(' ');
+    // One column (the usual case) is borrowed; several are joined by spaces.
+    let joined: Cow<'_, str> = match part.columns.as_slice() {
+        [column] => Cow::Borrowed(record.get(column)?),
+        columns => {
+            let mut joined = String::new();
+            for v in columns.iter().filter_map(|c| record.get(c)) {
+                if !joined.is_empty() {
+                    joined.push(' ');
+                }
+                joined.push_str(v);
             }
-            joined.push_str(v);
+            Cow::Owned(joined)
         }
-    }
+    };
     if joined.is_empty() {
         return None;
     }
-    let mut person_fold = || -> String {
-        if let Some((_, f)) = folds
+    // The index of the person-name fold of these columns in `folds`.
+    let mut person_fold = || -> usize {
+        match folds
             .iter()
-            .find(|(cols, _)| *cols == part.columns.as_slice())
+            .position(|(cols, _)| *cols == part.columns.as_slice())
         {
-            return f.clone();
+            Some(i) => i,
+            None => {
+                folds.push((part.columns.as_slice(), keys::person_name_fold(&joined)));
+                folds.len() - 1
+            }
         }
-        let f = keys::person_name_fold(&joined);
-        folds.push((part.columns.as_slice(), f.clone()));
-        f
     };
     let first_value = || part.columns.iter().find_map(|c| record.get(c));
     let out = match part.transform {
@@ -79,13 +88,25 @@ fn part_text_memo<'p>(
             .filter_map(|c| record.get(c))
             .find_map(domain_of_value)?,
         KeyTransform::CompanyKey => keys::company_key(&joined)?,
-        KeyTransform::GivenName => keys::given_name_key_of_folded(person_fold()),
-        KeyTransform::PersonName => person_fold(),
-        KeyTransform::Initial => person_fold().chars().next()?.to_string(),
-        KeyTransform::Soundex => keys::soundex(person_fold().split(' ').next()?),
+        KeyTransform::GivenName => {
+            let i = person_fold();
+            keys::given_name_key_of_folded(folds[i].1.clone())
+        }
+        KeyTransform::PersonName => {
+            let i = person_fold();
+            folds[i].1.clone()
+        }
+        KeyTransform::Initial => {
+            let i = person_fold();
+            folds[i].1.chars().next()?.to_string()
+        }
+        KeyTransform::Soundex => {
+            let i = person_fold();
+            keys::soundex_of_folded(folds[i].1.split(' ').next()?)
+        }
         KeyTransform::SortedWords => {
-            let folded = person_fold();
-            let mut words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+            let i = person_fold();
+            let mut words: Vec<&str> = folds[i].1.split(' ').filter(|w| !w.is_empty()).collect();
             if words.len() < 2 {
                 return None;
             }
@@ -113,19 +134,66 @@ pub fn key_text(rule: &BlockingRule, record: &Record) -> Option<String> {
 
 /// FNV-1a over the rule index and the key: fast, and 64 bits make a collision between
 /// two of a few million keys unlikely (a collision only adds a candidate pair).
+#[cfg(test)]
 fn hash_key(rule_index: usize, key: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in (rule_index as u64)
-        .to_le_bytes()
-        .iter()
-        .chain(key.as_bytes())
-    {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    let mut h = KeyHasher::new(rule_index);
+    h.write(key.as_bytes());
+    h.finish()
+}
+
+/// Streaming [`hash_key`]: the parts of a key are fed one by one (with the `|`
+/// between them), so no key string is built.
+struct KeyHasher(u64);
+
+impl KeyHasher {
+    fn new(rule_index: usize) -> Self {
+        let mut h = KeyHasher(0xcbf2_9ce4_8422_2325);
+        h.write(&(rule_index as u64).to_le_bytes());
+        h
     }
-    match h {
-        NO_KEY => 1,
-        v => v,
+
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        match self.0 {
+            NO_KEY => 1,
+            v => v,
+        }
+    }
+}
+
+/// The comparison whose prepared feature is, as text, exactly what `part` makes of a
+/// record (the same columns through the same normalizer), so the key part can be
+/// read from the prepared features instead of normalizing the fields again.
+fn feature_source(config: &DedupConfig, part: &KeyPart) -> Option<usize> {
+    use super::config::Prepare as P;
+    use KeyTransform as K;
+    config.comparisons.iter().position(|c| {
+        c.columns == part.columns
+            && match (part.transform, c.prepare) {
+                (K::Email, P::Email)
+                | (K::Linkedin, P::Linkedin)
+                | (K::Phone, P::Phone)
+                | (K::Domain, P::Domain) => true,
+                // Single column: the joined text is that column's value.
+                (K::Identifier, P::Identifier) | (K::Folded, P::Text) => c.columns.len() == 1,
+                _ => false,
+            }
+    })
+}
+
+/// The text of a prepared feature that a key part can use (`None` when missing).
+fn feature_key_text(f: &Feature) -> Option<&str> {
+    match f {
+        Feature::Text(t) => Some(t),
+        Feature::Linkedin { slug, .. } => Some(slug),
+        _ => None,
     }
 }
 
@@ -134,6 +202,17 @@ fn hash_key(rule_index: usize, key: &str) -> u64 {
 /// Rules share parts (the same name column under several transforms, the same
 /// transform in several rules): each distinct part is computed once per record.
 pub fn record_keys(config: &DedupConfig, records: &[Record]) -> Vec<u64> {
+    record_keys_with(config, records, None)
+}
+
+/// [`record_keys`], reading the parts that equal a prepared comparison feature from
+/// `features` (rows `offset..offset + records.len()` are `records`) instead of
+/// normalizing the fields a second time.
+pub(crate) fn record_keys_with(
+    config: &DedupConfig,
+    records: &[Record],
+    features: Option<(&FeatureTable, usize)>,
+) -> Vec<u64> {
     let mut parts: Vec<&KeyPart> = Vec::new();
     let rule_parts: Vec<Vec<usize>> = config
         .blocking
@@ -151,33 +230,43 @@ pub fn record_keys(config: &DedupConfig, records: &[Record]) -> Vec<u64> {
                 .collect()
         })
         .collect();
-    records
-        .par_iter()
-        .flat_map_iter(|r| {
+    let sources: Vec<Option<usize>> = parts
+        .iter()
+        .map(|p| features.and(feature_source(config, p)))
+        .collect();
+    let rules = rule_parts.len();
+    let mut keys = vec![NO_KEY; records.len() * rules];
+    keys.par_chunks_mut(rules.max(1))
+        .zip(records.par_iter().enumerate())
+        .with_min_len(256)
+        .for_each(|(out, (i, r))| {
             let mut folds = Vec::new();
-            let texts: Vec<Option<String>> = parts
+            let row = features.map(|(t, offset)| t.row(offset + i));
+            let texts: Vec<Option<Cow<'_, str>>> = parts
                 .iter()
-                .map(|p| part_text_memo(p, r, &mut folds))
-                .collect();
-            rule_parts
-                .iter()
-                .enumerate()
-                .map(|(i, ids)| {
-                    let mut key = String::new();
-                    for (n, &id) in ids.iter().enumerate() {
-                        let Some(text) = &texts[id] else {
-                            return NO_KEY;
-                        };
-                        if n > 0 {
-                            key.push('|');
-                        }
-                        key.push_str(text);
-                    }
-                    hash_key(i, &key)
+                .zip(&sources)
+                .map(|(p, src)| match (src, row) {
+                    (Some(c), Some(row)) => feature_key_text(&row[*c]).map(Cow::Borrowed),
+                    _ => part_text_memo(p, r, &mut folds).map(Cow::Owned),
                 })
-                .collect::<Vec<u64>>()
-        })
-        .collect()
+                .collect();
+            for (slot, (rule, ids)) in out.iter_mut().zip(rule_parts.iter().enumerate()) {
+                let mut h = KeyHasher::new(rule);
+                let mut complete = true;
+                for (n, &id) in ids.iter().enumerate() {
+                    let Some(text) = &texts[id] else {
+                        complete = false;
+                        break;
+                    };
+                    if n > 0 {
+                        h.write(b"|");
+                    }
+                    h.write(text.as_bytes());
+                }
+                *slot = if complete { h.finish() } else { NO_KEY };
+            }
+        });
+    keys
 }
 
 /// The sort key of a record inside an oversized block.
@@ -212,41 +301,68 @@ pub fn candidate_pairs(
     config: &DedupConfig,
     records: &[Record],
 ) -> (Vec<u64>, Vec<OversizedBlock>) {
+    candidate_pairs_with(config, records, None)
+}
+
+/// [`candidate_pairs`] with the records' prepared features (rows `0..records.len()`),
+/// from which the key parts equal to a feature are read.
+pub(crate) fn candidate_pairs_with(
+    config: &DedupConfig,
+    records: &[Record],
+    features: Option<&FeatureTable>,
+) -> (Vec<u64>, Vec<OversizedBlock>) {
     let rules = config.blocking.len();
-    let keys = record_keys(config, records);
-    let mut pairs: Vec<u64> = Vec::new();
-    let mut oversized = Vec::new();
-    for (rule_index, rule) in config.blocking.iter().enumerate() {
-        let mut keyed: Vec<(u64, u32)> = (0..records.len())
-            .filter_map(|i| {
-                let k = keys[i * rules + rule_index];
-                (k != NO_KEY).then_some((k, i as u32))
-            })
-            .collect();
-        keyed.par_sort_unstable();
-        let mut start = 0;
-        while start < keyed.len() {
-            let key = keyed[start].0;
-            let end = start + keyed[start..].partition_point(|(k, _)| *k == key);
-            let members: Vec<u32> = keyed[start..end].iter().map(|(_, i)| *i).collect();
-            if members.len() <= config.max_block_size {
-                for (x, &a) in members.iter().enumerate() {
-                    for &b in &members[x + 1..] {
-                        pairs.push(pack(a, b));
+    let keys = record_keys_with(config, records, features.map(|f| (f, 0)));
+    // Rules in parallel; inside a rule, the members of a key sit side by side after
+    // one sort of (key, record).
+    let per_rule: Vec<(Vec<u64>, Vec<OversizedBlock>)> = config
+        .blocking
+        .par_iter()
+        .enumerate()
+        .map(|(rule_index, rule)| {
+            let mut keyed: Vec<(u64, u32)> = (0..records.len())
+                .filter_map(|i| {
+                    let k = keys[i * rules + rule_index];
+                    (k != NO_KEY).then_some((k, i as u32))
+                })
+                .collect();
+            keyed.par_sort_unstable();
+            let mut pairs: Vec<u64> = Vec::new();
+            let mut oversized = Vec::new();
+            let mut start = 0;
+            while start < keyed.len() {
+                let key = keyed[start].0;
+                let end = start + keyed[start..].partition_point(|(k, _)| *k == key);
+                let block = &keyed[start..end];
+                if block.len() <= config.max_block_size {
+                    for (x, &(_, a)) in block.iter().enumerate() {
+                        for &(_, b) in &block[x + 1..] {
+                            // Records are in index order inside a block.
+                            pairs.push((u64::from(a) << 32) | u64::from(b));
+                        }
                     }
+                } else {
+                    let members: Vec<u32> = block.iter().map(|(_, i)| *i).collect();
+                    let before = pairs.len();
+                    window_pairs(config, records, &members, &mut pairs);
+                    oversized.push(OversizedBlock {
+                        rule: rule.name.clone(),
+                        key: key_text(rule, &records[members[0] as usize]).unwrap_or_default(),
+                        size: members.len(),
+                        pairs_compared: pairs.len() - before,
+                    });
                 }
-            } else {
-                let before = pairs.len();
-                window_pairs(config, records, &members, &mut pairs);
-                oversized.push(OversizedBlock {
-                    rule: rule.name.clone(),
-                    key: key_text(rule, &records[members[0] as usize]).unwrap_or_default(),
-                    size: members.len(),
-                    pairs_compared: pairs.len() - before,
-                });
+                start = end;
             }
-            start = end;
-        }
+            (pairs, oversized)
+        })
+        .collect();
+    let total = per_rule.iter().map(|(p, _)| p.len()).sum();
+    let mut pairs: Vec<u64> = Vec::with_capacity(total);
+    let mut oversized = Vec::new();
+    for (p, o) in per_rule {
+        pairs.extend_from_slice(&p);
+        oversized.extend(o);
     }
     pairs.par_sort_unstable();
     pairs.dedup();
@@ -329,6 +445,32 @@ mod tests {
             }
         }
         assert_eq!(keys[0], keys[rules], "same email key");
+        // Keys read from the prepared features are the keys computed from the fields.
+        let mut features = FeatureTable::new(&config);
+        features.extend(&config, &records);
+        assert_eq!(
+            record_keys_with(&config, &records, Some((&features, 0))),
+            keys
+        );
+        for config in [DedupConfig::companies(), DedupConfig::contacts()] {
+            let odd = vec![
+                Record::new("x")
+                    .with("website", "HTTPS://WWW.Acme.CZ/")
+                    .with("domain", "acme.cz")
+                    .with("name", "Acme a.s.")
+                    .with("linkedin_url", "https://cz.LinkedIn.com/in/Jan-Nov%C3%A1k")
+                    .with("registry_id", "CZ 0462 6133")
+                    .with("phone", "+420 606 352 769")
+                    .with("email", "Mailto:Jan@Acme.cz"),
+                Record::new("y").with("email", "jan @acme.cz\u{200b}"),
+            ];
+            let mut features = FeatureTable::new(&config);
+            features.extend(&config, &odd);
+            assert_eq!(
+                record_keys_with(&config, &odd, Some((&features, 0))),
+                record_keys(&config, &odd)
+            );
+        }
     }
 
     #[test]

@@ -341,12 +341,17 @@ pub fn similarity(
 pub fn level_of(config: &ComparisonConfig, a: &Feature, b: &Feature, tokens: &TokenTable) -> u8 {
     match similarity(config.comparator, config.scale, a, b, tokens) {
         None => LEVEL_NULL,
-        Some(s) => config
-            .levels
-            .iter()
-            .position(|l| s >= l.min_similarity)
-            .map_or(config.levels.len() as u8 + 1, |i| i as u8 + 1),
+        Some(s) => level_of_similarity(config, s),
     }
+}
+
+/// The level a similarity falls into (see [`level_of`]).
+pub fn level_of_similarity(config: &ComparisonConfig, s: f64) -> u8 {
+    config
+        .levels
+        .iter()
+        .position(|l| s >= l.min_similarity)
+        .map_or(config.levels.len() as u8 + 1, |i| i as u8 + 1)
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::DedupError;
 use super::blocking::{self, OversizedBlock, pack, unpack};
 use super::cluster::{self, Edge};
-use super::compare::level_of;
+use super::compare::{level_of, level_of_similarity};
 use super::config::DedupConfig;
 use super::config::MAX_COMPARISONS;
-use super::features::FeatureTable;
+use super::features::{Feature, FeatureTable, TokenTable};
 use super::model::{MatchModel, SplitMix};
 use super::record::Record;
 
@@ -126,6 +126,93 @@ pub(crate) fn score_levels(
         .collect()
 }
 
+/// The order in which a pair's comparisons are computed — cheap ones (exact
+/// identifiers) first, string kernels last — and, after each, the most the remaining
+/// ones can still add to the match weight. A pair whose weight cannot reach the kept
+/// minimum any more is dropped before the expensive kernels run; a pair that can is
+/// computed in full, so every kept pair's levels and weight are exactly those of a
+/// full comparison.
+pub(crate) struct ScoringPlan {
+    order: Vec<usize>,
+    /// Per comparison: the level of two different texts when it is an exact
+    /// comparison (decided from the text hashes), else `None`.
+    unequal: Vec<Option<u8>>,
+    /// `rest[k]`: the sum of the maximum weights of `order[k + 1..]`.
+    rest: Vec<f64>,
+    prior: f64,
+    /// The weight below which the probability is under the kept minimum (with a
+    /// margin against rounding; the final decision uses the full weight).
+    floor: f64,
+}
+
+impl ScoringPlan {
+    pub(crate) fn new(config: &DedupConfig, model: &MatchModel, keep: f64) -> Self {
+        use super::config::Comparator as C;
+        let cost = |c: C| match c {
+            C::Exact | C::NumericDistance => 0,
+            C::Linkedin => 1,
+            C::TokenSet | C::RareTokens => 2,
+            C::JaroWinkler | C::Levenshtein | C::PersonName => 3,
+        };
+        let mut order: Vec<usize> = (0..config.comparisons.len()).collect();
+        order.sort_by_key(|&c| cost(config.comparisons[c].comparator));
+        let max_weight = |c: usize| {
+            let levels = model.comparisons.get(c).map_or(0, |p| p.levels.len());
+            (0..levels)
+                .map(|l| model.weight(c, l as u8))
+                .fold(0.0f64, f64::max)
+        };
+        let mut rest = vec![0.0; order.len()];
+        for k in (0..order.len().saturating_sub(1)).rev() {
+            rest[k] = rest[k + 1] + max_weight(order[k + 1]);
+        }
+        let floor = if keep > 0.0 && keep < 1.0 {
+            (keep / (1.0 - keep)).log2() - 1e-6
+        } else {
+            f64::NEG_INFINITY
+        };
+        let unequal = config
+            .comparisons
+            .iter()
+            .map(|c| (c.comparator == C::Exact).then(|| level_of_similarity(c, 0.0)))
+            .collect();
+        ScoringPlan {
+            order,
+            unequal,
+            rest,
+            prior: model.prior_weight(),
+            floor,
+        }
+    }
+
+    /// Fills `levels` for a pair; `false` (levels incomplete) when the pair cannot
+    /// reach the kept minimum.
+    pub(crate) fn levels(
+        &self,
+        config: &DedupConfig,
+        model: &MatchModel,
+        (ra, ha): (&[Feature], &[u64]),
+        (rb, hb): (&[Feature], &[u64]),
+        tokens: &[TokenTable],
+        levels: &mut [u8],
+    ) -> bool {
+        let mut w = self.prior;
+        for (k, &c) in self.order.iter().enumerate() {
+            let l = match self.unequal[c] {
+                // Both have text and the hashes differ: the texts differ.
+                Some(l) if ha[c] != 0 && hb[c] != 0 && ha[c] != hb[c] => l,
+                _ => level_of(&config.comparisons[c], &ra[c], &rb[c], &tokens[c]),
+            };
+            levels[c] = l;
+            w += model.weight(c, l);
+            if w + self.rest[k] < self.floor {
+                return false;
+            }
+        }
+        true
+    }
+}
+
 /// Trains the model: u from random pairs, m and the prior by EM over the candidates.
 pub(crate) fn train(
     config: &DedupConfig,
@@ -180,7 +267,8 @@ pub fn dedup_records(
     let mut features = FeatureTable::new(config);
     features.extend(config, &records);
     lap(0);
-    let (candidates, oversized_blocks) = blocking::candidate_pairs(config, &records);
+    let (candidates, oversized_blocks) =
+        blocking::candidate_pairs_with(config, &records, Some(&features));
     lap(1);
     // EM needs enough pairs to see both populations; on a handful of records it
     // would invent parameters, so small inputs keep the configured weights.
@@ -196,14 +284,27 @@ pub fn dedup_records(
     // (at or above the lower of the two thresholds) are kept.
     let keep = config.review_threshold.min(config.match_threshold);
     let stride = config.comparisons.len();
+    let plan = ScoringPlan::new(config, &model, keep);
     let kept: Vec<ScoredPair> = candidates
         .par_iter()
+        .with_min_len(1024)
         .filter_map(|&pair| {
             let (a, b) = unpack(pair);
             let (ra, rb) = (features.row(a as usize), features.row(b as usize));
             let mut buf = [0u8; MAX_COMPARISONS];
-            for (c, cfg) in config.comparisons.iter().enumerate() {
-                buf[c] = level_of(cfg, &ra[c], &rb[c], &features.tokens[c]);
+            let (ha, hb) = (
+                features.row_hashes(a as usize),
+                features.row_hashes(b as usize),
+            );
+            if !plan.levels(
+                config,
+                &model,
+                (ra, ha),
+                (rb, hb),
+                &features.tokens,
+                &mut buf,
+            ) {
+                return None;
             }
             let w = model.match_weight(&buf[..stride]);
             let p = MatchModel::probability(w);
@@ -216,6 +317,9 @@ pub fn dedup_records(
             })
         })
         .collect();
+    // The features are not needed any more: free their million small allocations
+    // off the critical path.
+    rayon::spawn(move || drop(features));
     lap(2);
     let edges: Vec<Edge> = kept
         .iter()
@@ -360,6 +464,138 @@ mod tests {
         assert!(!r.oversized_blocks.is_empty());
         assert_eq!(r.stats.duplicate_clusters, 1);
         assert_eq!(r.clusters[0].id, "c-00000");
+    }
+
+    #[test]
+    fn everyone_at_one_free_mail_domain_makes_no_giant_block() {
+        // 5,000 strangers at gmail.com: the domain rules give free-mail addresses no
+        // key, so no block holds everyone and the pairs stay near-linear.
+        let config = DedupConfig::contacts();
+        let records: Vec<Record> = (0..5000)
+            .map(|i| {
+                contact(
+                    &format!("{i:05}"),
+                    &format!("First{i}"),
+                    &format!("Last{}", i * 7919 % 10007),
+                    &format!("user{i}@gmail.com"),
+                    "",
+                )
+            })
+            .collect();
+        let r = dedup_records(records, &config).unwrap();
+        assert!(
+            r.stats.candidate_pairs < 5000,
+            "{}",
+            r.stats.candidate_pairs
+        );
+        assert!(r.oversized_blocks.is_empty(), "{:?}", r.oversized_blocks);
+        assert_eq!(r.stats.duplicate_clusters, 0);
+    }
+
+    #[test]
+    fn a_giant_name_block_is_capped_split_and_reported() {
+        // 2,000 "Jan Novák" at gmail.com, half of them twice (same address): the name
+        // blocks are over the cap and compared by sorted neighbourhood, reported, and
+        // the duplicates are still found through their addresses.
+        let config = DedupConfig::contacts();
+        let records: Vec<Record> = (0..3000)
+            .map(|i| {
+                let person = i % 2000;
+                contact(
+                    &format!("{i:05}"),
+                    "Jan",
+                    "Novák",
+                    &format!("jan.novak{person}@gmail.com"),
+                    "",
+                )
+            })
+            .collect();
+        let r = dedup_records(records, &config).unwrap();
+        assert!(
+            r.stats.candidate_pairs < 3000 * 25,
+            "{}",
+            r.stats.candidate_pairs
+        );
+        let names: Vec<&OversizedBlock> = r
+            .oversized_blocks
+            .iter()
+            .filter(|b| b.rule.contains("name"))
+            .collect();
+        assert!(!names.is_empty(), "{:?}", r.oversized_blocks);
+        assert!(
+            names
+                .iter()
+                .all(|b| b.size == 3000 && b.pairs_compared < b.size * 11)
+        );
+        assert_eq!(r.stats.duplicate_clusters, 1000);
+        assert_eq!(r.assignment[5], r.assignment[2005]);
+        assert_ne!(r.assignment[5], r.assignment[6]);
+    }
+
+    #[test]
+    fn names_in_scripts_the_tables_do_not_know() {
+        let config = DedupConfig::contacts();
+        let records = vec![
+            contact("1", "伟", "王", "", "华为技术有限公司"),
+            contact("2", "伟", "王", "", "华为技术有限公司"),
+            contact("3", "Иван", "Петров", "", "Ромашка"),
+            contact("4", "Ivan", "Petrov", "", "Romashka"),
+            contact("5", "Мария", "Иванова", "", ""),
+            contact("6", "", "", "", ""),
+        ];
+        let r = dedup_records(records, &config).unwrap();
+        assert_eq!(
+            r.assignment[0], r.assignment[1],
+            "same CJK name and company"
+        );
+        assert_eq!(
+            r.assignment[2], r.assignment[3],
+            "Cyrillic and its romanization"
+        );
+        assert_ne!(r.assignment[2], r.assignment[4]);
+        assert_ne!(r.assignment[5], r.assignment[0]);
+    }
+
+    #[test]
+    fn early_exit_keeps_exactly_the_pairs_a_full_scoring_keeps() {
+        let config = DedupConfig::contacts();
+        let records = vec![
+            contact("a", "Jan", "Novák", "jan.novak@acme.cz", "Acme s.r.o."),
+            contact("b", "Honza", "Novak", "JAN.NOVAK@acme.cz", "ACME"),
+            contact("c", "Jan", "Novák", "jan.novak@beta.cz", "Beta a.s."),
+            contact("d", "Jan", "Novák", "", ""),
+            contact("e", "Eva", "Nováková", "eva@acme.cz", "Acme"),
+        ];
+        let r = dedup_records(records.clone(), &config).unwrap();
+        let mut features = FeatureTable::new(&config);
+        features.extend(&config, &records);
+        let model = MatchModel::from_config(&config);
+        let keep = config.review_threshold.min(config.match_threshold);
+        let (candidates, _) = blocking::candidate_pairs(&config, &records);
+        let full: Vec<(u32, u32)> = candidates
+            .iter()
+            .map(|&p| unpack(p))
+            .filter(|&(a, b)| {
+                let levels: Vec<u8> = config
+                    .comparisons
+                    .iter()
+                    .enumerate()
+                    .map(|(c, cfg)| {
+                        level_of(
+                            cfg,
+                            &features.row(a as usize)[c],
+                            &features.row(b as usize)[c],
+                            &features.tokens[c],
+                        )
+                    })
+                    .collect();
+                MatchModel::probability(model.match_weight(&levels)) >= keep
+            })
+            .collect();
+        let mut kept: Vec<(u32, u32)> = r.pairs.iter().map(|p| (p.a, p.b)).collect();
+        kept.sort_unstable();
+        assert_eq!(kept, full);
+        assert!(!kept.is_empty());
     }
 
     #[test]

@@ -1,9 +1,8 @@
 //! Prepared features: every compared field of every record, normalized once, so the
 //! pairwise comparisons (the hot loop) only compare ready values.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::config::{ComparisonConfig, DedupConfig, Prepare};
 use super::keys;
@@ -121,6 +120,28 @@ pub struct FeatureTable {
     pub values: Vec<Feature>,
     /// One token table per comparison (empty for comparisons without tokens).
     pub tokens: Vec<TokenTable>,
+    /// A hash of each value's text ([`text_hash`], 0 for a value without text), laid
+    /// out like `values`: an exact comparison of two different values is decided
+    /// from these alone, without reading the values (a cache miss each on large
+    /// inputs).
+    pub hashes: Vec<u64>,
+}
+
+/// The hash of a feature's text in [`FeatureTable::hashes`]: never 0 for a feature
+/// with text (`Text`, the squashed tokens, a person's sorted words, a LinkedIn slug),
+/// 0 for the others. Equal texts have equal hashes.
+pub fn text_hash(feature: &Feature) -> u64 {
+    use std::hash::Hasher;
+    let text: &str = match feature {
+        Feature::Text(t) => t,
+        Feature::Tokens(t) => &t.squashed,
+        Feature::Person(p) => &p.sorted,
+        Feature::Linkedin { slug, .. } => slug,
+        Feature::Missing | Feature::Number(_) => return 0,
+    };
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(text.as_bytes());
+    h.finish() | 1
 }
 
 impl FeatureTable {
@@ -130,6 +151,7 @@ impl FeatureTable {
             stride: config.comparisons.len(),
             values: Vec::new(),
             tokens: vec![TokenTable::default(); config.comparisons.len()],
+            hashes: Vec::new(),
         }
     }
 
@@ -148,9 +170,15 @@ impl FeatureTable {
         &self.values[i * self.stride..(i + 1) * self.stride]
     }
 
+    /// The text hashes of record `i` ([`FeatureTable::hashes`]).
+    pub fn row_hashes(&self, i: usize) -> &[u64] {
+        &self.hashes[i * self.stride..(i + 1) * self.stride]
+    }
+
     /// Prepares `records` (in parallel) and appends them.
     pub fn extend(&mut self, config: &DedupConfig, records: &[Record]) {
         self.values.reserve(records.len() * self.stride);
+        self.hashes.reserve(records.len() * self.stride);
         // In chunks, so the staged (not yet interned) copy never holds every record.
         for chunk in records.chunks(32_768) {
             self.extend_chunk(config, chunk);
@@ -163,25 +191,27 @@ impl FeatureTable {
     }
 
     fn extend_chunk(&mut self, config: &DedupConfig, records: &[Record]) {
-        let staged: Vec<Vec<Staged>> = records
+        // Flat, `stride` per record: no vector per record.
+        let staged: Vec<Staged> = records
             .par_iter()
-            .map(|r| config.comparisons.iter().map(|c| stage(c, r)).collect())
+            .with_min_len(64)
+            .flat_map_iter(|r| config.comparisons.iter().map(|c| stage(c, r)))
             .collect();
-        for row in staged {
-            for (c, s) in row.into_iter().enumerate() {
-                let feature = match s {
-                    Staged::Ready(f) => f,
-                    Staged::Tokens(tokens) => {
-                        let squashed: String = tokens.concat();
-                        let ids = self.tokens[c].add_document(&tokens);
-                        Feature::Tokens(Box::new(TokenFeature {
-                            ids,
-                            squashed: squashed.into(),
-                        }))
-                    }
-                };
-                self.values.push(feature);
-            }
+        let stride = self.stride.max(1);
+        for (i, s) in staged.into_iter().enumerate() {
+            let feature = match s {
+                Staged::Ready(f) => f,
+                Staged::Tokens(tokens) => {
+                    let squashed: String = tokens.concat();
+                    let ids = self.tokens[i % stride].add_document(&tokens);
+                    Feature::Tokens(Box::new(TokenFeature {
+                        ids,
+                        squashed: squashed.into(),
+                    }))
+                }
+            };
+            self.hashes.push(text_hash(&feature));
+            self.values.push(feature);
         }
     }
 }

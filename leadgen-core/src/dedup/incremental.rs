@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::DedupError;
-use super::blocking::{NO_KEY, record_keys};
+use super::blocking::{NO_KEY, record_keys_with};
 use super::cluster::UnionFind;
 use super::compare::level_of;
 use super::config::DedupConfig;
@@ -85,8 +85,8 @@ impl DedupIndex {
     /// Indexes the result of a bulk run (its clusters and trained model are kept).
     pub fn from_result(result: DedupResult) -> Self {
         let mut index = Self::with_model(&result.config, result.model);
-        let keys = record_keys(&index.config, &result.records);
         index.features.extend(&index.config, &result.records);
+        let keys = record_keys_with(&index.config, &result.records, Some((&index.features, 0)));
         let rules = index.config.blocking.len();
         for i in 0..result.records.len() {
             index.clusters.push();
@@ -221,7 +221,7 @@ impl DedupIndex {
         // Rarity weights come from the index; the probe only needs its own ids.
         features.tokens = self.features.tokens.clone();
         features.extend(&self.config, records);
-        let keys = record_keys(&self.config, records);
+        let keys = record_keys_with(&self.config, records, Some((&features, 0)));
         let rules = self.config.blocking.len();
         let limit = self.records.len() as u32;
         (0..records.len())
@@ -245,9 +245,10 @@ impl DedupIndex {
                 max: u32::MAX as usize - 1,
             });
         }
-        let keys = record_keys(&self.config, &records);
         let start = self.records.len();
+        let offset = self.features.len();
         self.features.extend(&self.config, &records);
+        let keys = record_keys_with(&self.config, &records, Some((&self.features, offset)));
         self.records.extend(records);
         let rules = self.config.blocking.len();
         let mut placements = Vec::with_capacity(self.records.len() - start);

@@ -11,8 +11,9 @@
 //! strangers share a block or a comparison level.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// A lookup set over a static table, built once.
 fn set_of(
@@ -183,13 +184,18 @@ fn nickname_of(name: &str) -> Option<&'static str> {
 /// assert_eq!(email_key("N/A"), None);
 /// ```
 pub fn email_key(raw: &str) -> Option<String> {
-    let cleaned: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200b}' | '\u{200c}' | '\u{feff}'))
-        .collect::<String>()
-        .to_lowercase();
-    let cleaned = cleaned.strip_prefix("mailto:").unwrap_or(&cleaned);
-    let (local, domain) = cleaned.split_once('@')?;
+    // ASCII without spaces (nearly every address) needs only lower-casing; the
+    // general path removes whitespace and zero-width characters first.
+    let cleaned: String = if raw.bytes().all(|b| b.is_ascii_graphic()) {
+        raw.to_ascii_lowercase()
+    } else {
+        raw.chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '\u{200b}' | '\u{200c}' | '\u{feff}'))
+            .collect::<String>()
+            .to_lowercase()
+    };
+    let stripped = cleaned.strip_prefix("mailto:");
+    let (local, domain) = stripped.unwrap_or(&cleaned).split_once('@')?;
     if local.is_empty() || !domain.contains('.') || domain.contains('@') {
         return None;
     }
@@ -200,7 +206,10 @@ pub fn email_key(raw: &str) -> Option<String> {
     if is_role_local_part(base_local) || local.contains("not_unlocked") {
         return None;
     }
-    Some(cleaned.to_string())
+    Some(match stripped {
+        Some(rest) => rest.to_string(),
+        None => cleaned,
+    })
 }
 
 /// The domain of an email address (lower-cased), when it looks like one.
@@ -218,19 +227,42 @@ pub fn email_domain(raw: &str) -> Option<String> {
 /// assert_eq!(domain_key("not a domain"), None);
 /// ```
 pub fn domain_key(raw: &str) -> Option<String> {
-    let lower = raw.trim().to_lowercase();
-    let rest = lower.split_once("://").map_or(lower.as_str(), |(_, r)| r);
+    let raw = raw.trim();
+    if raw.is_ascii() {
+        // Lower-casing ASCII keeps every byte where it is, so the host can be cut
+        // out first and only it lower-cased.
+        return domain_host(raw)
+            .map(str::to_ascii_lowercase)
+            .and_then(valid_host);
+    }
+    let lower = raw.to_lowercase();
+    domain_host(&lower).map(str::to_string).and_then(valid_host)
+}
+
+/// The host part of a website or bare domain (scheme, path, user, port cut off).
+fn domain_host(raw: &str) -> Option<&str> {
+    let rest = raw.split_once("://").map_or(raw, |(_, r)| r);
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = host.rsplit('@').next().unwrap_or(host);
-    let host = host.split(':').next().unwrap_or(host);
-    let host = host.trim_end_matches('.');
-    let host = host.strip_prefix("www.").unwrap_or(host);
-    let valid = host.contains('.')
-        && !host.starts_with('.')
-        && host
+    Some(host.split(':').next().unwrap_or(host))
+}
+
+/// A lower-cased host without trailing dot and `www.`, if it looks like a domain.
+fn valid_host(host: String) -> Option<String> {
+    let trimmed = host.trim_end_matches('.');
+    let trimmed = trimmed.strip_prefix("www.").unwrap_or(trimmed);
+    let valid = trimmed.contains('.')
+        && !trimmed.starts_with('.')
+        && trimmed
             .chars()
             .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
-    valid.then(|| host.to_string())
+    if !valid {
+        None
+    } else if trimmed.len() == host.len() {
+        Some(host)
+    } else {
+        Some(trimmed.to_string())
+    }
 }
 
 /// What a LinkedIn profile URL identifies.
@@ -274,28 +306,36 @@ impl LinkedInKey {
 /// ```
 pub fn linkedin_key(raw: &str) -> Option<LinkedInKey> {
     let lower = raw.trim();
-    let idx = lower.to_ascii_lowercase().find("linkedin.com/")?;
+    // ASCII case-insensitive search (lower-casing ASCII keeps byte positions).
+    const NEEDLE: &[u8] = b"linkedin.com/";
+    let idx = lower
+        .as_bytes()
+        .windows(NEEDLE.len())
+        .position(|w| w.eq_ignore_ascii_case(NEEDLE))?;
     let path = &lower[idx + "linkedin.com/".len()..];
     let path = path.split(['?', '#']).next().unwrap_or("");
     let mut parts = path.split('/').filter(|p| !p.is_empty());
-    let kind = parts.next()?.to_ascii_lowercase();
+    let kind = parts.next()?;
     let first = parts.next()?;
-    let (slug, legacy_pub) = match kind.as_str() {
-        "in" => (first.to_string(), false),
-        "pub" => (first.to_string(), parts.next().is_some()),
-        "sales" if first.eq_ignore_ascii_case("lead") || first.eq_ignore_ascii_case("people") => {
-            let id = parts.next()?;
-            (id.split(',').next().unwrap_or(id).to_string(), false)
-        }
-        _ => return None,
+    let (slug, legacy_pub) = if kind.eq_ignore_ascii_case("in") {
+        (first, false)
+    } else if kind.eq_ignore_ascii_case("pub") {
+        (first, parts.next().is_some())
+    } else if kind.eq_ignore_ascii_case("sales")
+        && (first.eq_ignore_ascii_case("lead") || first.eq_ignore_ascii_case("people"))
+    {
+        let id = parts.next()?;
+        (id.split(',').next().unwrap_or(id), false)
+    } else {
+        return None;
     };
-    let slug = percent_decode(&slug).to_lowercase();
+    let slug = percent_decode(slug).to_lowercase();
     (!slug.is_empty()).then_some(LinkedInKey { slug, legacy_pub })
 }
 
-fn percent_decode(s: &str) -> String {
+fn percent_decode(s: &str) -> Cow<'_, str> {
     if !s.contains('%') {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -312,7 +352,7 @@ fn percent_decode(s: &str) -> String {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// The key of a phone number: its last nine digits (enough to identify a subscriber
@@ -325,12 +365,18 @@ fn percent_decode(s: &str) -> String {
 /// assert_eq!(phone_key("+44 (0)7706 453105"), phone_key("07706 453105"));
 /// ```
 pub fn phone_key(raw: &str) -> Option<String> {
-    let digits: Vec<u8> = raw.bytes().filter(u8::is_ascii_digit).collect();
-    if digits.len() < 7 {
+    let count = raw.bytes().filter(u8::is_ascii_digit).count();
+    if count < 7 {
         return None;
     }
-    let start = digits.len().saturating_sub(9);
-    String::from_utf8(digits[start..].to_vec()).ok()
+    let skip = count.saturating_sub(9);
+    Some(
+        raw.bytes()
+            .filter(u8::is_ascii_digit)
+            .skip(skip)
+            .map(char::from)
+            .collect(),
+    )
 }
 
 /// Legal-form tokens (already folded) that say nothing about which company it is.
@@ -409,13 +455,26 @@ const LEGAL_FORM_TOKENS: &[&str] = &[
 /// assert_eq!(company_tokens("Chemo Mont spol. s r.o."), vec!["chemo", "mont"]);
 /// ```
 pub fn company_tokens(raw: &str) -> Vec<String> {
-    let folded = if raw.contains(['&', '+']) {
+    let folded = company_fold(raw);
+    company_token_slices(&folded)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The folded text [`company_tokens`] splits (`&` and `+` read as "and").
+fn company_fold(raw: &str) -> String {
+    if raw.contains(['&', '+']) {
         fold(&raw.replace(['&', '+'], " and "))
     } else {
         fold(raw)
-    };
-    let mut tokens: Vec<String> = folded.split(' ').map(str::to_string).collect();
-    if tokens.first().is_some_and(|t| t == "the") && tokens.len() > 1 {
+    }
+}
+
+/// [`company_tokens`] as slices of the folded text.
+fn company_token_slices(folded: &str) -> Vec<&str> {
+    let mut tokens: Vec<&str> = folded.split(' ').collect();
+    if tokens.first().is_some_and(|t| *t == "the") && tokens.len() > 1 {
         tokens.remove(0);
     }
     // Legal forms sit at the ends ("Oy Koistinen Group Ab"); strip them from both ends
@@ -432,7 +491,8 @@ pub fn company_tokens(raw: &str) -> Vec<String> {
 
 /// The matching key of a company name: [`company_tokens`] joined by spaces.
 pub fn company_key(raw: &str) -> Option<String> {
-    let tokens = company_tokens(raw);
+    let folded = company_fold(raw);
+    let tokens = company_token_slices(&folded);
     (!tokens.is_empty()).then(|| tokens.join(" "))
 }
 
@@ -634,7 +694,11 @@ pub fn person_name_fold(raw: &str) -> String {
 /// assert_eq!(soundex(""), "");
 /// ```
 pub fn soundex(raw: &str) -> String {
-    let folded = fold(raw);
+    soundex_of_folded(&fold(raw))
+}
+
+/// [`soundex`] of text already folded by [`fold`] (folding twice changes nothing).
+pub(crate) fn soundex_of_folded(folded: &str) -> String {
     let mut chars = folded.chars().filter(char::is_ascii_alphabetic);
     let Some(first) = chars.next() else {
         return String::new();

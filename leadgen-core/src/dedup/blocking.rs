@@ -41,11 +41,7 @@ fn part_text(part: &KeyPart, record: &Record) -> Option<String> {
 
 /// [`part_text`], reusing person-name folds of the same columns across parts (the
 /// name columns appear under several transforms).
-fn part_text_memo<'p>(
-    part: &'p KeyPart,
-    record: &Record,
-    folds: &mut Vec<(&'p [String], String)>,
-) -> Option<String> {
+fn part_text_memo<'p>(part: &'p KeyPart, record: &Record, folds: &mut Folds<'p>) -> Option<String> {
     // One column (the usual case) is borrowed; several are joined by spaces.
     let joined: Cow<'_, str> = match part.columns.as_slice() {
         [column] => Cow::Borrowed(record.get(column)?),
@@ -64,18 +60,7 @@ fn part_text_memo<'p>(
         return None;
     }
     // The index of the person-name fold of these columns in `folds`.
-    let mut person_fold = || -> usize {
-        match folds
-            .iter()
-            .position(|(cols, _)| *cols == part.columns.as_slice())
-        {
-            Some(i) => i,
-            None => {
-                folds.push((part.columns.as_slice(), keys::person_name_fold(&joined)));
-                folds.len() - 1
-            }
-        }
-    };
+    let mut person_fold = || person_fold(folds, part.columns.as_slice(), &joined);
     let first_value = || part.columns.iter().find_map(|c| record.get(c));
     let out = match part.transform {
         KeyTransform::Folded => keys::fold(&joined),
@@ -188,12 +173,165 @@ fn feature_source(config: &DedupConfig, part: &KeyPart) -> Option<usize> {
     })
 }
 
+/// The comparison whose staged company tokens, joined by spaces, are the part's
+/// [`KeyTransform::CompanyKey`] (one column: `company_key` is `company_tokens`
+/// joined).
+fn words_source(config: &DedupConfig, part: &KeyPart) -> Option<usize> {
+    use super::config::Prepare as P;
+    (part.transform == KeyTransform::CompanyKey && part.columns.len() == 1)
+        .then(|| {
+            config
+                .comparisons
+                .iter()
+                .position(|c| c.columns == part.columns && c.prepare == P::CompanyName)
+        })
+        .flatten()
+}
+
 /// The text of a prepared feature that a key part can use (`None` when missing).
 fn feature_key_text(f: &Feature) -> Option<&str> {
     match f {
         Feature::Text(t) => Some(t),
         Feature::Linkedin { slug, .. } => Some(slug),
         _ => None,
+    }
+}
+
+/// Where one distinct key part comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    /// Normalized from the record's fields.
+    Fields,
+    /// The text of comparison `c`'s feature.
+    Feature(usize),
+    /// Comparison `c`'s staged company tokens, joined by spaces.
+    Words(usize),
+}
+
+/// The text of one key part of one record.
+enum PartText<'a> {
+    Text(Cow<'a, str>),
+    Words(&'a [String]),
+}
+
+/// How the blocking keys of a config are computed: its distinct key parts (rules
+/// share parts: the same name column under several transforms, the same transform
+/// in several rules, each computed once per record) and where each comes from.
+pub(crate) struct KeyPlan<'c> {
+    parts: Vec<&'c KeyPart>,
+    rule_parts: Vec<Vec<usize>>,
+    sources: Vec<Source>,
+}
+
+impl<'c> KeyPlan<'c> {
+    /// `features`: whether prepared features are at hand (else every part is made
+    /// from the fields); `staged`: whether staged company tokens are too.
+    pub(crate) fn new(config: &'c DedupConfig, features: bool, staged: bool) -> Self {
+        let mut parts: Vec<&KeyPart> = Vec::new();
+        let rule_parts: Vec<Vec<usize>> = config
+            .blocking
+            .iter()
+            .map(|rule| {
+                rule.parts
+                    .iter()
+                    .map(|p| match parts.iter().position(|q| *q == p) {
+                        Some(i) => i,
+                        None => {
+                            parts.push(p);
+                            parts.len() - 1
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let sources = parts
+            .iter()
+            .map(|p| match (features, staged) {
+                (false, _) => Source::Fields,
+                (true, _) if feature_source(config, p).is_some() => {
+                    Source::Feature(feature_source(config, p).unwrap_or_default())
+                }
+                (true, true) => words_source(config, p).map_or(Source::Fields, Source::Words),
+                (true, false) => Source::Fields,
+            })
+            .collect();
+        KeyPlan {
+            parts,
+            rule_parts,
+            sources,
+        }
+    }
+
+    /// Number of rules (keys per record).
+    pub(crate) fn rules(&self) -> usize {
+        self.rule_parts.len()
+    }
+
+    /// Writes the hashed keys of `record` into `out` (one per rule). `feature(c)`
+    /// gives comparison `c`'s prepared feature, `words(c)` its staged tokens.
+    pub(crate) fn keys_of<'a>(
+        &self,
+        record: &'a Record,
+        folds: &mut Folds<'c>,
+        feature: impl Fn(usize) -> Option<&'a Feature>,
+        words: impl Fn(usize) -> Option<&'a [String]>,
+        out: &mut [u64],
+    ) {
+        let texts: Vec<Option<PartText<'a>>> = self
+            .parts
+            .iter()
+            .zip(&self.sources)
+            .map(|(p, src)| match *src {
+                Source::Feature(c) => feature(c)
+                    .and_then(feature_key_text)
+                    .map(|t| PartText::Text(Cow::Borrowed(t))),
+                Source::Words(c) => words(c).filter(|w| !w.is_empty()).map(PartText::Words),
+                Source::Fields => {
+                    part_text_memo(p, record, folds).map(|t| PartText::Text(Cow::Owned(t)))
+                }
+            })
+            .collect();
+        for (slot, (rule, ids)) in out.iter_mut().zip(self.rule_parts.iter().enumerate()) {
+            let mut h = KeyHasher::new(rule);
+            let mut complete = true;
+            for (n, &id) in ids.iter().enumerate() {
+                let Some(text) = &texts[id] else {
+                    complete = false;
+                    break;
+                };
+                if n > 0 {
+                    h.write(b"|");
+                }
+                match text {
+                    PartText::Text(t) => h.write(t.as_bytes()),
+                    PartText::Words(words) => {
+                        for (i, w) in words.iter().enumerate() {
+                            if i > 0 {
+                                h.write(b" ");
+                            }
+                            h.write(w.as_bytes());
+                        }
+                    }
+                }
+            }
+            *slot = if complete { h.finish() } else { NO_KEY };
+        }
+    }
+}
+
+/// Person-name folds of one record by the columns folded, shared by every key part
+/// and feature of the record that reads the same name columns.
+pub(crate) type Folds<'c> = Vec<(&'c [String], String)>;
+
+/// The index in `folds` of the person-name fold of `joined` (the text of
+/// `columns`), computed on first use.
+pub(crate) fn person_fold<'c>(folds: &mut Folds<'c>, columns: &'c [String], joined: &str) -> usize {
+    match folds.iter().position(|(cols, _)| *cols == columns) {
+        Some(i) => i,
+        None => {
+            folds.push((columns, keys::person_name_fold(joined)));
+            folds.len() - 1
+        }
     }
 }
 
@@ -213,58 +351,19 @@ pub(crate) fn record_keys_with(
     records: &[Record],
     features: Option<(&FeatureTable, usize)>,
 ) -> Vec<u64> {
-    let mut parts: Vec<&KeyPart> = Vec::new();
-    let rule_parts: Vec<Vec<usize>> = config
-        .blocking
-        .iter()
-        .map(|rule| {
-            rule.parts
-                .iter()
-                .map(|p| match parts.iter().position(|q| *q == p) {
-                    Some(i) => i,
-                    None => {
-                        parts.push(p);
-                        parts.len() - 1
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    let sources: Vec<Option<usize>> = parts
-        .iter()
-        .map(|p| features.and(feature_source(config, p)))
-        .collect();
-    let rules = rule_parts.len();
+    let plan = KeyPlan::new(config, features.is_some(), false);
+    let rules = plan.rules();
     let mut keys = vec![NO_KEY; records.len() * rules];
-    keys.par_chunks_mut(rules.max(1))
+    if rules == 0 {
+        return keys;
+    }
+    keys.par_chunks_mut(rules)
         .zip(records.par_iter().enumerate())
         .with_min_len(256)
         .for_each(|(out, (i, r))| {
             let mut folds = Vec::new();
             let row = features.map(|(t, offset)| t.row(offset + i));
-            let texts: Vec<Option<Cow<'_, str>>> = parts
-                .iter()
-                .zip(&sources)
-                .map(|(p, src)| match (src, row) {
-                    (Some(c), Some(row)) => feature_key_text(&row[*c]).map(Cow::Borrowed),
-                    _ => part_text_memo(p, r, &mut folds).map(Cow::Owned),
-                })
-                .collect();
-            for (slot, (rule, ids)) in out.iter_mut().zip(rule_parts.iter().enumerate()) {
-                let mut h = KeyHasher::new(rule);
-                let mut complete = true;
-                for (n, &id) in ids.iter().enumerate() {
-                    let Some(text) = &texts[id] else {
-                        complete = false;
-                        break;
-                    };
-                    if n > 0 {
-                        h.write(b"|");
-                    }
-                    h.write(text.as_bytes());
-                }
-                *slot = if complete { h.finish() } else { NO_KEY };
-            }
+            plan.keys_of(r, &mut folds, |c| row.map(|row| &row[c]), |_| None, out);
         });
     keys
 }
@@ -311,8 +410,17 @@ pub(crate) fn candidate_pairs_with(
     records: &[Record],
     features: Option<&FeatureTable>,
 ) -> (Vec<u64>, Vec<OversizedBlock>) {
-    let rules = config.blocking.len();
     let keys = record_keys_with(config, records, features.map(|f| (f, 0)));
+    candidate_pairs_of_keys(config, records, &keys)
+}
+
+/// Candidate pairs from the records' hashed keys ([`record_keys`]).
+pub(crate) fn candidate_pairs_of_keys(
+    config: &DedupConfig,
+    records: &[Record],
+    keys: &[u64],
+) -> (Vec<u64>, Vec<OversizedBlock>) {
+    let rules = config.blocking.len();
     // Rules in parallel; inside a rule, the members of a key sit side by side after
     // one sort of (key, record).
     let per_rule: Vec<(Vec<u64>, Vec<OversizedBlock>)> = config
@@ -470,6 +578,25 @@ mod tests {
                 record_keys_with(&config, &odd, Some((&features, 0))),
                 record_keys(&config, &odd)
             );
+            // And the keys made in the same pass as the features.
+            let mut table = FeatureTable::new(&config);
+            let mut all = odd.clone();
+            all.extend(records.iter().cloned());
+            all.push(
+                Record::new("z")
+                    .with("first_name", "!!!")
+                    .with("full_name", "Ing. Jan Novák")
+                    .with("company", "The Acme & Sons s.r.o."),
+            );
+            assert_eq!(
+                table.extend_with_keys(&config, &all),
+                record_keys(&config, &all)
+            );
+            assert_eq!(table.values, {
+                let mut t = FeatureTable::new(&config);
+                t.extend(&config, &all);
+                t.values
+            });
         }
     }
 

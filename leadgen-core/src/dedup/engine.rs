@@ -265,10 +265,12 @@ pub fn dedup_records(
         stage_ms[stage] = clock.elapsed().as_millis() as u64 - stage_ms[..stage].iter().sum::<u64>()
     };
     let mut features = FeatureTable::new(config);
-    features.extend(config, &records);
+    // The blocking keys are made in the same pass as the features (they share the
+    // normalized values), so stage 0 covers both.
+    let keys = features.extend_with_keys(config, &records);
     lap(0);
-    let (candidates, oversized_blocks) =
-        blocking::candidate_pairs_with(config, &records, Some(&features));
+    let (candidates, oversized_blocks) = blocking::candidate_pairs_of_keys(config, &records, &keys);
+    drop(keys);
     lap(1);
     // EM needs enough pairs to see both populations; on a handful of records it
     // would invent parameters, so small inputs keep the configured weights.

@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
+use super::blocking::{self, Folds, KeyPlan};
 use super::config::{ComparisonConfig, DedupConfig, Prepare};
 use super::keys;
 use super::record::Record;
@@ -177,11 +178,46 @@ impl FeatureTable {
 
     /// Prepares `records` (in parallel) and appends them.
     pub fn extend(&mut self, config: &DedupConfig, records: &[Record]) {
+        self.extend_keyed(config, records, None);
+    }
+
+    /// [`FeatureTable::extend`], computing the records' blocking keys in the same pass
+    /// (`keys[record * rules + rule]`, as [`blocking::record_keys`] makes them): the
+    /// keys reuse the prepared values and the person-name folds instead of
+    /// normalizing the fields again.
+    pub(crate) fn extend_with_keys(
+        &mut self,
+        config: &DedupConfig,
+        records: &[Record],
+    ) -> Vec<u64> {
+        let plan = KeyPlan::new(config, true, true);
+        let rules = plan.rules();
+        if rules == 0 || self.stride == 0 {
+            self.extend(config, records);
+            return blocking::record_keys(config, records);
+        }
+        let mut keys = vec![blocking::NO_KEY; records.len() * rules];
+        self.extend_keyed(config, records, Some((&plan, &mut keys)));
+        keys
+    }
+
+    fn extend_keyed<'c>(
+        &mut self,
+        config: &'c DedupConfig,
+        records: &[Record],
+        mut keyed: Option<(&KeyPlan<'c>, &mut [u64])>,
+    ) {
         self.values.reserve(records.len() * self.stride);
         self.hashes.reserve(records.len() * self.stride);
         // In chunks, so the staged (not yet interned) copy never holds every record.
-        for chunk in records.chunks(32_768) {
-            self.extend_chunk(config, chunk);
+        const CHUNK: usize = 32_768;
+        for (n, chunk) in records.chunks(CHUNK).enumerate() {
+            let keyed_chunk = keyed.as_mut().map(|(plan, keys)| {
+                let rules = plan.rules();
+                let end = (n * CHUNK + chunk.len()) * rules;
+                (*plan, &mut keys[n * CHUNK * rules..end])
+            });
+            self.extend_chunk(config, chunk, keyed_chunk);
         }
         for table in &mut self.tokens {
             if !table.counts.is_empty() {
@@ -190,18 +226,59 @@ impl FeatureTable {
         }
     }
 
-    fn extend_chunk(&mut self, config: &DedupConfig, records: &[Record]) {
+    fn extend_chunk<'c>(
+        &mut self,
+        config: &'c DedupConfig,
+        records: &[Record],
+        keyed: Option<(&KeyPlan<'c>, &mut [u64])>,
+    ) {
+        let stride = self.stride;
+        if stride == 0 {
+            return;
+        }
         // Flat, `stride` per record: no vector per record.
-        let staged: Vec<Staged> = records
-            .par_iter()
-            .with_min_len(64)
-            .flat_map_iter(|r| config.comparisons.iter().map(|c| stage(c, r)))
-            .collect();
-        let stride = self.stride.max(1);
+        let mut staged: Vec<Option<Staged>> = Vec::new();
+        staged.resize_with(records.len() * stride, || None);
+        let fill = |row: &mut [Option<Staged>], r: &Record, folds: &mut Folds<'c>| {
+            for (slot, c) in row.iter_mut().zip(&config.comparisons) {
+                *slot = Some(stage(c, r, folds));
+            }
+        };
+        match keyed {
+            Some((plan, keys)) => staged
+                .par_chunks_mut(stride)
+                .zip(keys.par_chunks_mut(plan.rules()))
+                .zip(records.par_iter())
+                .with_min_len(64)
+                .for_each(|((row, out), r)| {
+                    let mut folds = Vec::new();
+                    fill(row, r, &mut folds);
+                    let row: &[Option<Staged>] = row;
+                    plan.keys_of(
+                        r,
+                        &mut folds,
+                        |c| match &row[c] {
+                            Some(Staged::Ready(f)) => Some(f),
+                            _ => None,
+                        },
+                        |c| match &row[c] {
+                            Some(Staged::Tokens(t)) => Some(t.as_slice()),
+                            _ => None,
+                        },
+                        out,
+                    );
+                }),
+            None => staged
+                .par_chunks_mut(stride)
+                .zip(records.par_iter())
+                .with_min_len(64)
+                .for_each(|(row, r)| fill(row, r, &mut Vec::new())),
+        }
         for (i, s) in staged.into_iter().enumerate() {
             let feature = match s {
-                Staged::Ready(f) => f,
-                Staged::Tokens(tokens) => {
+                None => Feature::Missing,
+                Some(Staged::Ready(f)) => f,
+                Some(Staged::Tokens(tokens)) => {
                     let squashed: String = tokens.concat();
                     let ids = self.tokens[i % stride].add_document(&tokens);
                     Feature::Tokens(Box::new(TokenFeature {
@@ -234,7 +311,7 @@ fn first_value<'r>(record: &'r Record, columns: &[String]) -> Option<&'r str> {
     columns.iter().find_map(|c| record.get(c))
 }
 
-fn stage(config: &ComparisonConfig, record: &Record) -> Staged {
+fn stage<'c>(config: &'c ComparisonConfig, record: &Record, folds: &mut Folds<'c>) -> Staged {
     let cols = &config.columns;
     let ready = |f: Feature| Staged::Ready(f);
     match config.prepare {
@@ -292,7 +369,7 @@ fn stage(config: &ComparisonConfig, record: &Record) -> Staged {
                 .and_then(parse_day)
                 .map_or(Feature::Missing, Feature::Number),
         ),
-        Prepare::PersonName => ready(person(record, cols)),
+        Prepare::PersonName => ready(person(record, cols, folds)),
     }
 }
 
@@ -350,12 +427,15 @@ fn parse_day(value: &str) -> Option<f64> {
     Some(chrono::Datelike::num_days_from_ce(&date) as f64)
 }
 
-fn person(record: &Record, cols: &[String]) -> Feature {
+fn person<'c>(record: &Record, cols: &'c [String], folds: &mut Folds<'c>) -> Feature {
     let get = |i: usize| cols.get(i).and_then(|c| record.get(c));
-    let (mut first, mut last) = (
-        get(0).map(keys::person_name_fold),
-        get(1).map(keys::person_name_fold),
-    );
+    // First and last name folds are shared with the blocking keys of the record.
+    let mut fold_of = |i: usize| {
+        let value = get(i)?;
+        let k = blocking::person_fold(folds, &cols[i..i + 1], value);
+        Some(folds[k].1.clone())
+    };
+    let (mut first, mut last) = (fold_of(0), fold_of(1));
     let mut given = first.clone().map(keys::given_name_key_of_folded);
     let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
     if empty(&first) && empty(&last) {

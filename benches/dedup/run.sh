@@ -10,10 +10,11 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 shared="${LEADGEN_SHARED_DIR:-$root/../shared}"
-venv="${VENV:-/work/venv-bench}"
+venv="${VENV:-/work/venvs/dedup}"
 out="${OUT:-${TMPDIR:-/tmp}/dedup-bench-$(date +%Y%m%d-%H%M%S).jsonl}"
 million="${MILLION_CSV:-${TMPDIR:-/tmp}/dedup_1m.csv}"
 : > "$out"
+echo "== load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 # Python anchors: their own venv, created if missing (CI machines start fresh).
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi

@@ -42,6 +42,33 @@ fn part_text(part: &KeyPart, record: &Record) -> Option<String> {
 /// [`part_text`], reusing person-name folds of the same columns across parts (the
 /// name columns appear under several transforms).
 fn part_text_memo<'p>(part: &'p KeyPart, record: &Record, folds: &mut Folds<'p>) -> Option<String> {
+    let mut out = String::new();
+    part_text_into(part, record, folds, &mut out).then_some(out)
+}
+
+/// [`part_text_memo`], appending the text to `out`; `false` (and `out` as it was)
+/// when the part yields no key.
+fn part_text_into<'p>(
+    part: &'p KeyPart,
+    record: &Record,
+    folds: &mut Folds<'p>,
+    out: &mut String,
+) -> bool {
+    let start = out.len();
+    if push_part_text(part, record, folds, out).is_some() && out.len() > start {
+        true
+    } else {
+        out.truncate(start);
+        false
+    }
+}
+
+fn push_part_text<'p>(
+    part: &'p KeyPart,
+    record: &Record,
+    folds: &mut Folds<'p>,
+    out: &mut String,
+) -> Option<()> {
     // One column (the usual case) is borrowed; several are joined by spaces.
     let joined: Cow<'_, str> = match part.columns.as_slice() {
         [column] => Cow::Borrowed(record.get(column)?),
@@ -62,32 +89,34 @@ fn part_text_memo<'p>(part: &'p KeyPart, record: &Record, folds: &mut Folds<'p>)
     // The index of the person-name fold of these columns in `folds`.
     let mut person_fold = || person_fold(folds, part.columns.as_slice(), &joined);
     let first_value = || part.columns.iter().find_map(|c| record.get(c));
-    let out = match part.transform {
-        KeyTransform::Folded => keys::fold(&joined),
-        KeyTransform::Email => keys::email_key(first_value()?)?,
-        KeyTransform::Linkedin => keys::linkedin_key(first_value()?)?.slug,
-        KeyTransform::Phone => keys::phone_key(first_value()?)?,
-        KeyTransform::Domain => part
-            .columns
-            .iter()
-            .filter_map(|c| record.get(c))
-            .find_map(domain_of_value)?,
-        KeyTransform::CompanyKey => keys::company_key(&joined)?,
+    match part.transform {
+        KeyTransform::Folded => out.push_str(&keys::fold(&joined)),
+        KeyTransform::Email => out.push_str(&keys::email_key(first_value()?)?),
+        KeyTransform::Linkedin => out.push_str(&keys::linkedin_key(first_value()?)?.slug),
+        KeyTransform::Phone => out.push_str(&keys::phone_key(first_value()?)?),
+        KeyTransform::Domain => out.push_str(
+            &part
+                .columns
+                .iter()
+                .filter_map(|c| record.get(c))
+                .find_map(domain_of_value)?,
+        ),
+        KeyTransform::CompanyKey => out.push_str(&keys::company_key(&joined)?),
         KeyTransform::GivenName => {
             let i = person_fold();
-            keys::given_name_key_of_folded(folds[i].1.clone())
+            keys::given_name_key_into(&folds[i].1, out);
         }
         KeyTransform::PersonName => {
             let i = person_fold();
-            folds[i].1.clone()
+            out.push_str(&folds[i].1);
         }
         KeyTransform::Initial => {
             let i = person_fold();
-            folds[i].1.chars().next()?.to_string()
+            out.push(folds[i].1.chars().next()?);
         }
         KeyTransform::Soundex => {
             let i = person_fold();
-            keys::soundex_of_folded(folds[i].1.split(' ').next()?)
+            keys::soundex_into(folds[i].1.split(' ').next()?, out);
         }
         KeyTransform::SortedWords => {
             let i = person_fold();
@@ -97,11 +126,16 @@ fn part_text_memo<'p>(part: &'p KeyPart, record: &Record, folds: &mut Folds<'p>)
             }
             words.sort_unstable();
             words.dedup();
-            words.join(" ")
+            for (n, w) in words.iter().enumerate() {
+                if n > 0 {
+                    out.push(' ');
+                }
+                out.push_str(w);
+            }
         }
-        KeyTransform::Identifier => identifier_key(&joined),
-    };
-    (!out.is_empty()).then_some(out)
+        KeyTransform::Identifier => out.push_str(&identifier_key(&joined)),
+    }
+    Some(())
 }
 
 /// The text key of a record under a rule (parts joined by `|`), `None` if any part
@@ -208,10 +242,12 @@ enum Source {
     Words(usize),
 }
 
-/// The text of one key part of one record.
+/// The text of one key part of one record: borrowed from a prepared feature, or a
+/// span of the record's key buffer.
+#[derive(Clone, Copy)]
 enum PartText<'a> {
-    Text(Cow<'a, str>),
-    Words(&'a [String]),
+    Borrowed(&'a str),
+    Span(usize, usize),
 }
 
 /// How the blocking keys of a config are computed: its distinct key parts (rules
@@ -277,20 +313,35 @@ impl<'c> KeyPlan<'c> {
         words: impl Fn(usize) -> Option<&'a [String]>,
         out: &mut [u64],
     ) {
-        let texts: Vec<Option<PartText<'a>>> = self
-            .parts
-            .iter()
-            .zip(&self.sources)
-            .map(|(p, src)| match *src {
+        // Every computed part goes into one buffer: one allocation per record.
+        let mut buf = String::with_capacity(64);
+        let mut small = [None; 16];
+        let mut large = Vec::new();
+        let texts: &mut [Option<PartText<'a>>] = if self.parts.len() <= small.len() {
+            &mut small[..self.parts.len()]
+        } else {
+            large.resize(self.parts.len(), None);
+            &mut large
+        };
+        for ((slot, p), src) in texts.iter_mut().zip(&self.parts).zip(&self.sources) {
+            let start = buf.len();
+            *slot = match *src {
                 Source::Feature(c) => feature(c)
                     .and_then(feature_key_text)
-                    .map(|t| PartText::Text(Cow::Borrowed(t))),
-                Source::Words(c) => words(c).filter(|w| !w.is_empty()).map(PartText::Words),
-                Source::Fields => {
-                    part_text_memo(p, record, folds).map(|t| PartText::Text(Cow::Owned(t)))
-                }
-            })
-            .collect();
+                    .map(PartText::Borrowed),
+                Source::Words(c) => words(c).filter(|w| !w.is_empty()).map(|w| {
+                    for (i, t) in w.iter().enumerate() {
+                        if i > 0 {
+                            buf.push(' ');
+                        }
+                        buf.push_str(t);
+                    }
+                    PartText::Span(start, buf.len())
+                }),
+                Source::Fields => part_text_into(p, record, folds, &mut buf)
+                    .then(|| PartText::Span(start, buf.len())),
+            };
+        }
         for (slot, (rule, ids)) in out.iter_mut().zip(self.rule_parts.iter().enumerate()) {
             let mut h = KeyHasher::new(rule);
             let mut complete = true;
@@ -302,16 +353,9 @@ impl<'c> KeyPlan<'c> {
                 if n > 0 {
                     h.write(b"|");
                 }
-                match text {
-                    PartText::Text(t) => h.write(t.as_bytes()),
-                    PartText::Words(words) => {
-                        for (i, w) in words.iter().enumerate() {
-                            if i > 0 {
-                                h.write(b" ");
-                            }
-                            h.write(w.as_bytes());
-                        }
-                    }
+                match *text {
+                    PartText::Borrowed(t) => h.write(t.as_bytes()),
+                    PartText::Span(a, b) => h.write(&buf.as_bytes()[a..b]),
                 }
             }
             *slot = if complete { h.finish() } else { NO_KEY };

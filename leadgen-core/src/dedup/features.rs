@@ -132,7 +132,6 @@ pub struct FeatureTable {
 /// with text (`Text`, the squashed tokens, a person's sorted words, a LinkedIn slug),
 /// 0 for the others. Equal texts have equal hashes.
 pub fn text_hash(feature: &Feature) -> u64 {
-    use std::hash::Hasher;
     let text: &str = match feature {
         Feature::Text(t) => t,
         Feature::Tokens(t) => &t.squashed,
@@ -140,6 +139,11 @@ pub fn text_hash(feature: &Feature) -> u64 {
         Feature::Linkedin { slug, .. } => slug,
         Feature::Missing | Feature::Number(_) => return 0,
     };
+    hash_text(text)
+}
+
+fn hash_text(text: &str) -> u64 {
+    use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
     h.write(text.as_bytes());
     h.finish() | 1
@@ -237,11 +241,24 @@ impl FeatureTable {
             return;
         }
         // Flat, `stride` per record: no vector per record.
-        let mut staged: Vec<Option<Staged>> = Vec::new();
+        let mut staged: Vec<Option<(Staged, u64)>> = Vec::new();
         staged.resize_with(records.len() * stride, || None);
-        let fill = |row: &mut [Option<Staged>], r: &Record, folds: &mut Folds<'c>| {
+        // Each slot: the staged value and its text hash (both made in parallel; only
+        // the interning of company tokens below is sequential).
+        let fill = |row: &mut [Option<(Staged, u64)>], r: &Record, folds: &mut Folds<'c>| {
             for (slot, c) in row.iter_mut().zip(&config.comparisons) {
-                *slot = Some(stage(c, r, folds));
+                let staged = match stage(c, r, folds) {
+                    Staged::Tokens(tokens, _) => {
+                        let squashed: String = tokens.concat();
+                        Staged::Tokens(tokens, squashed)
+                    }
+                    ready => ready,
+                };
+                let hash = match &staged {
+                    Staged::Ready(f) => text_hash(f),
+                    Staged::Tokens(_, squashed) => hash_text(squashed),
+                };
+                *slot = Some((staged, hash));
             }
         };
         match keyed {
@@ -253,16 +270,16 @@ impl FeatureTable {
                 .for_each(|((row, out), r)| {
                     let mut folds = Vec::new();
                     fill(row, r, &mut folds);
-                    let row: &[Option<Staged>] = row;
+                    let row: &[Option<(Staged, u64)>] = row;
                     plan.keys_of(
                         r,
                         &mut folds,
                         |c| match &row[c] {
-                            Some(Staged::Ready(f)) => Some(f),
+                            Some((Staged::Ready(f), _)) => Some(f),
                             _ => None,
                         },
                         |c| match &row[c] {
-                            Some(Staged::Tokens(t)) => Some(t.as_slice()),
+                            Some((Staged::Tokens(t, _), _)) => Some(t.as_slice()),
                             _ => None,
                         },
                         out,
@@ -275,19 +292,19 @@ impl FeatureTable {
                 .for_each(|(row, r)| fill(row, r, &mut Vec::new())),
         }
         for (i, s) in staged.into_iter().enumerate() {
-            let feature = match s {
-                None => Feature::Missing,
-                Some(Staged::Ready(f)) => f,
-                Some(Staged::Tokens(tokens)) => {
-                    let squashed: String = tokens.concat();
+            let (feature, hash) = match s {
+                None => (Feature::Missing, 0),
+                Some((Staged::Ready(f), hash)) => (f, hash),
+                Some((Staged::Tokens(tokens, squashed), hash)) => {
                     let ids = self.tokens[i % stride].add_document(&tokens);
-                    Feature::Tokens(Box::new(TokenFeature {
+                    let feature = Feature::Tokens(Box::new(TokenFeature {
                         ids,
                         squashed: squashed.into(),
-                    }))
+                    }));
+                    (feature, hash)
                 }
             };
-            self.hashes.push(text_hash(&feature));
+            self.hashes.push(hash);
             self.values.push(feature);
         }
     }
@@ -295,7 +312,8 @@ impl FeatureTable {
 
 enum Staged {
     Ready(Feature),
-    Tokens(Vec<String>),
+    /// Company tokens (to be interned) and their concatenation.
+    Tokens(Vec<String>, String),
 }
 
 fn text(s: String) -> Feature {
@@ -354,7 +372,7 @@ fn stage<'c>(config: &'c ComparisonConfig, record: &Record, folds: &mut Folds<'c
                 if tokens.is_empty() {
                     ready(Feature::Missing)
                 } else {
-                    Staged::Tokens(tokens)
+                    Staged::Tokens(tokens, String::new())
                 }
             }
             None => ready(Feature::Missing),

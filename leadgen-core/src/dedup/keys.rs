@@ -653,6 +653,22 @@ pub fn given_name_key(raw: &str) -> String {
     given_name_key_of_folded(person_name_fold(raw))
 }
 
+/// [`given_name_key_of_folded`], appended to `out`.
+pub(crate) fn given_name_key_into(folded: &str, out: &mut String) {
+    let first = folded.split(' ').next().unwrap_or("");
+    match nickname_of(first) {
+        Some(full) => {
+            out.push_str(full);
+            let rest = folded[first.len()..].trim_start();
+            if !rest.is_empty() {
+                out.push(' ');
+                out.push_str(rest);
+            }
+        }
+        None => out.push_str(folded),
+    }
+}
+
 /// [`given_name_key`] of a value already folded by [`person_name_fold`].
 pub fn given_name_key_of_folded(folded: String) -> String {
     let first = folded.split(' ').next().unwrap_or("");
@@ -699,9 +715,16 @@ pub fn soundex(raw: &str) -> String {
 
 /// [`soundex`] of text already folded by [`fold`] (folding twice changes nothing).
 pub(crate) fn soundex_of_folded(folded: &str) -> String {
+    let mut out = String::with_capacity(4);
+    soundex_into(folded, &mut out);
+    out
+}
+
+/// [`soundex_of_folded`], appended to `out` (nothing when there is no letter).
+pub(crate) fn soundex_into(folded: &str, out: &mut String) {
     let mut chars = folded.chars().filter(char::is_ascii_alphabetic);
     let Some(first) = chars.next() else {
-        return String::new();
+        return;
     };
     let code = |c: char| match c {
         'b' | 'f' | 'p' | 'v' => '1',
@@ -713,8 +736,8 @@ pub(crate) fn soundex_of_folded(folded: &str) -> String {
         'h' | 'w' => '-',
         _ => '0',
     };
-    let mut out = String::with_capacity(4);
     out.push(first);
+    let mut len = 1;
     let mut last = code(first);
     for c in chars {
         let d = code(c);
@@ -723,16 +746,16 @@ pub(crate) fn soundex_of_folded(folded: &str) -> String {
         }
         if d != '0' && d != last {
             out.push(d);
-            if out.len() == 4 {
+            len += 1;
+            if len == 4 {
                 break;
             }
         }
         last = d;
     }
-    while out.len() < 4 {
+    for _ in len..4 {
         out.push('0');
     }
-    out
 }
 
 #[cfg(test)]

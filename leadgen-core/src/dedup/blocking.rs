@@ -338,8 +338,10 @@ impl<'c> KeyPlan<'c> {
                     }
                     PartText::Span(start, buf.len())
                 }),
-                Source::Fields => part_text_into(p, record, folds, &mut buf)
-                    .then(|| PartText::Span(start, buf.len())),
+                Source::Fields => {
+                    let found = part_text_into(p, record, folds, &mut buf);
+                    found.then_some(PartText::Span(start, buf.len()))
+                }
             };
         }
         for (slot, (rule, ids)) in out.iter_mut().zip(self.rule_parts.iter().enumerate()) {

@@ -104,33 +104,51 @@ pub fn connected_components(
     if oversized.is_empty() {
         return (labels, 0);
     }
+    // Members and edges of every oversized component, in one pass each (not one
+    // pass per component).
+    let slot: rustc_hash::FxHashMap<u32, usize> =
+        oversized.iter().enumerate().map(|(k, &r)| (r, k)).collect();
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); oversized.len()];
+    for i in 0..n as u32 {
+        if let Some(&k) = slot.get(&labels[i as usize]) {
+            members[k].push(i);
+        }
+    }
+    let mut inner: Vec<Vec<Edge>> = vec![Vec::new(); oversized.len()];
+    for &e in &strong {
+        if let Some(&k) = slot.get(&labels[e.0 as usize]) {
+            inner[k].push(e);
+        }
+    }
+    // Each component is re-cut with a union–find over its own members only.
+    let mut local = vec![u32::MAX; n];
     let mut recut = 0;
-    for root in oversized {
-        let members: Vec<u32> = (0..n as u32)
-            .filter(|&i| labels[i as usize] == root)
-            .collect();
-        let inner: Vec<Edge> = strong
+    for (members, inner) in members.iter().zip(&inner) {
+        for (j, &m) in members.iter().enumerate() {
+            local[m as usize] = j as u32;
+        }
+        let edges: Vec<Edge> = inner
             .iter()
-            .copied()
-            .filter(|&(a, _, _)| labels[a as usize] == root)
+            .map(|&(a, b, p)| (local[a as usize], local[b as usize], p))
             .collect();
         let mut t = threshold;
-        let mut sub = UnionFind::new(n);
+        let mut sub = UnionFind::new(members.len());
         for _ in 0..5 {
             t += (1.0 - t) / 2.0;
-            sub = UnionFind::new(n);
-            for &(a, b, p) in &inner {
+            sub = UnionFind::new(members.len());
+            for &(a, b, p) in &edges {
                 if p >= t {
                     sub.union(a, b);
                 }
             }
-            if members.iter().all(|&m| sub.set_size(m) <= max_cluster_size) {
+            if (0..members.len() as u32).all(|j| sub.set_size(j) <= max_cluster_size) {
                 break;
             }
         }
         recut += 1;
-        for &m in &members {
-            labels[m as usize] = sub.find(m);
+        for (j, &m) in members.iter().enumerate() {
+            labels[m as usize] = members[sub.find(j as u32) as usize];
+            local[m as usize] = u32::MAX;
         }
     }
     (labels, recut)

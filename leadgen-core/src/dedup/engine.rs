@@ -378,28 +378,37 @@ pub fn dedup_records(
 /// Turns component labels into clusters with stable ids.
 pub(crate) fn build_clusters(records: &[Record], labels: &[u32]) -> (Vec<Cluster>, Vec<u32>) {
     let n = records.len();
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.par_sort_unstable_by_key(|&i| labels[i as usize]);
-    let mut clusters = Vec::new();
+    // Clusters are numbered in the order of their first (smallest) member, which is
+    // the order they are reported in.
+    let mut index_of_label =
+        vec![u32::MAX; labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0)];
+    let mut members: Vec<Vec<u32>> = Vec::new();
     let mut assignment = vec![0u32; n];
-    let mut start = 0;
-    while start < order.len() {
-        let label = labels[order[start] as usize];
-        let end = start + order[start..].partition_point(|&i| labels[i as usize] == label);
-        let mut members: Vec<u32> = order[start..end].to_vec();
-        members.sort_by(|&x, &y| age_key(&records[x as usize]).cmp(&age_key(&records[y as usize])));
-        clusters.push(Cluster {
-            id: format!("c-{}", records[members[0] as usize].id),
-            members,
-        });
-        start = end;
-    }
-    clusters.sort_by_key(|c| c.members.iter().copied().min().unwrap_or(0));
-    for (ci, c) in clusters.iter().enumerate() {
-        for &m in &c.members {
-            assignment[m as usize] = ci as u32;
+    for (i, &label) in labels.iter().enumerate() {
+        let slot = &mut index_of_label[label as usize];
+        if *slot == u32::MAX {
+            *slot = members.len() as u32;
+            members.push(Vec::new());
         }
+        members[*slot as usize].push(i as u32);
+        assignment[i] = *slot;
     }
+    let clusters = members
+        .into_par_iter()
+        .with_min_len(1024)
+        .map(|mut members| {
+            if members.len() > 1 {
+                members.sort_by(|&x, &y| {
+                    age_key(&records[x as usize]).cmp(&age_key(&records[y as usize]))
+                });
+            }
+            let oldest = &records[members[0] as usize].id;
+            let mut id = String::with_capacity(2 + oldest.len());
+            id.push_str("c-");
+            id.push_str(oldest);
+            Cluster { id, members }
+        })
+        .collect();
     (clusters, assignment)
 }
 

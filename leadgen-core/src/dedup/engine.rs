@@ -394,8 +394,7 @@ pub(crate) fn build_clusters(records: &[Record], labels: &[u32]) -> (Vec<Cluster
         assignment[i] = *slot;
     }
     let clusters = members
-        .into_par_iter()
-        .with_min_len(1024)
+        .into_iter()
         .map(|mut members| {
             if members.len() > 1 {
                 members.sort_by(|&x, &y| {

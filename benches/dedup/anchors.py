@@ -56,18 +56,21 @@ def read(shared):
         header = next(reader)
         rows = [(r + [""] * len(header))[: len(header)] for r in reader]
     truth = pd.read_csv(f"{shared}/data/truth_large_contacts.csv", dtype=str)
-    return rows, header, truth
+    raw = pd.DataFrame(rows, columns=header)
+    # The truth entity of each row (for scoring only).
+    truth_map = dict(zip(truth["row_number"].astype(int), truth["entity_id"]))
+    raw["truth"] = pd.Series(range(2, len(raw) + 2)).map(truth_map)
+    return raw, truth
 
 
 def load(shared):
-    rows, header, truth = read(shared)
-    return prepare(rows, header, truth)
+    return prepare(*read(shared))
 
 
-def prepare(rows, header, truth):
+def prepare(raw, truth):
     """Field normalization (folding, email/LinkedIn/phone keys): timed, since
     leadgen's time includes its own normalization of the same fields."""
-    df = pd.DataFrame(rows, columns=header)
+    df = raw
     df["row_number"] = range(2, len(df) + 2)
     df["unique_id"] = df["row_number"]
     df["first_name"] = df["First Name"].map(fold)
@@ -77,8 +80,6 @@ def prepare(rows, header, truth):
     df["phone"] = df["Phone"].map(phone_key)
     df["company"] = df["Company"].map(fold)
     df["city"] = df["City"].map(fold)
-    truth_map = dict(zip(truth["row_number"].astype(int), truth["entity_id"]))
-    df["truth"] = df["row_number"].map(truth_map)
     cols = ["unique_id", "first_name", "last_name", "email", "linkedin", "phone", "company", "city", "truth"]
     return df[cols].replace({"": None}), len(truth)
 

@@ -15,7 +15,7 @@
 //! jana.email = Some("Jana@Lumentis.CZ".into());
 //! jana.full_name = Some("jana nováková".into());
 //! acme.upsert_contact(&jana).await?;
-//! let stages = ["normalize_contact", "email_validation"];
+//! let stages = ["normalize_contact".to_string(), "email_validation".into()];
 //! let plan = pipeline::plan(&acme, &stages, EntitySelection::All).await?;
 //! assert_eq!(plan.pairs_to_run, 2);
 //! let summary = pipeline::run(&acme, &stages, EntitySelection::All, None).await?;
@@ -71,24 +71,24 @@ pub fn builtin_executor(on_event: Option<EventCallback>) -> Result<Executor> {
 }
 
 /// What running `stages` over `entities` would do, with nothing run.
-pub async fn plan<S: AsRef<str>>(
+pub async fn plan(
     store: &TenantStore,
-    stages: &[S],
+    stages: &[String],
     entities: EntitySelection,
 ) -> Result<Plan> {
-    let request = RunRequest::new(stages.iter().map(|s| s.as_ref()), entities);
+    let request = RunRequest::new(stages.iter().map(String::as_str), entities);
     builtin_executor(None)?.plan(store, &request).await
 }
 
 /// Runs the built-in `stages` over `entities`; `on_event` receives every progress
 /// event inline (keep it cheap).
-pub async fn run<S: AsRef<str>>(
+pub async fn run(
     store: &TenantStore,
-    stages: &[S],
+    stages: &[String],
     entities: EntitySelection,
     on_event: Option<EventCallback>,
 ) -> Result<RunSummary> {
-    let request = RunRequest::new(stages.iter().map(|s| s.as_ref()), entities);
+    let request = RunRequest::new(stages.iter().map(String::as_str), entities);
     builtin_executor(on_event)?.run(store, request).await
 }
 
@@ -114,11 +114,8 @@ pub fn validate_email(address: &str) -> EmailVerification {
 }
 
 /// Validates addresses offline, results in input order; see [`validate_email`].
-pub fn validate_emails<S: AsRef<str>>(addresses: &[S]) -> Vec<EmailVerification> {
-    addresses
-        .iter()
-        .map(|a| OFFLINE.check_syntax(a.as_ref()))
-        .collect()
+pub fn validate_emails(addresses: &[String]) -> Vec<EmailVerification> {
+    addresses.iter().map(|a| OFFLINE.check_syntax(a)).collect()
 }
 
 /// The steps and output of [`main_job`].
@@ -189,7 +186,7 @@ pub async fn main_job(
         EntitySelection::Refs(ids.iter().map(|c| EntityRef::from(*c)).collect())
     };
     let normalize = if options.normalize && !contacts.is_empty() {
-        let stages = ["normalize_contact"];
+        let stages = ["normalize_contact".to_string()];
         Some(run(store, &stages, refs(&contacts), on_event.clone()).await?)
     } else {
         None
@@ -211,7 +208,7 @@ pub async fn main_job(
         None
     };
     let validate_emails = if options.validate_emails && !contacts.is_empty() {
-        let stages = ["email_validation"];
+        let stages = ["email_validation".to_string()];
         Some(run(store, &stages, refs(&contacts), on_event.clone()).await?)
     } else {
         None

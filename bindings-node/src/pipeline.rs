@@ -513,7 +513,7 @@ impl Tenant {
     }
 
     /// Runs the built-in `stages` over `entities`; `onProgress` gets every executor
-    /// event (`{ event: 'runStarted' | 'pairFinished' | 'stageFinished' | 'runFinished', … }`).
+    /// event (`{ event: 'run_started' | 'pair_finished' | 'stage_finished' | 'run_finished', runId, … }`).
     #[napi(
         ts_args_type = "stages: string[], entities?: string[] | undefined | null, onProgress?: ((event: Record<string, unknown>) => void) | undefined | null",
         ts_return_type = "Promise<RunSummary>"
@@ -605,7 +605,7 @@ impl Task for ValidateEmails {
 }
 
 /// Validates many addresses offline, off the JavaScript thread; same order as given.
-#[napi]
+#[napi(ts_return_type = "Promise<EmailVerification[]>")]
 pub fn validate_emails(addresses: Vec<String>) -> AsyncTask<ValidateEmails> {
     AsyncTask::new(ValidateEmails { addresses })
 }

@@ -21,7 +21,7 @@
 //! let summary = pipeline::run(&acme, &stages, EntitySelection::All, None).await?;
 //! assert_eq!(summary.pairs_finished(), 2);
 //! let stored = acme.get_contact(jana.id).await?.unwrap();
-//! assert_eq!(stored.email_status, Some(EmailStatus::Valid));
+//! assert_eq!(stored.email_status, EmailStatus::Valid);
 //! # Ok::<(), leadgen::Error>(())
 //! # }).unwrap();
 //! ```

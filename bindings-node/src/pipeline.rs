@@ -70,10 +70,11 @@ fn name_of<T: Serialize + std::fmt::Debug>(value: &T) -> String {
     }
 }
 
+/// A Rust callback receiving events of type `T`.
+type Callback<T> = Arc<dyn Fn(&T) + Send + Sync>;
+
 /// A Rust callback that queues each event for the JavaScript callback.
-fn forward<T: Serialize>(
-    callback: Option<ProgressCallback>,
-) -> Option<Arc<dyn Fn(&T) + Send + Sync>> {
+fn forward<T: Serialize>(callback: Option<ProgressCallback>) -> Option<Callback<T>> {
     let callback = Arc::new(callback?);
     Some(Arc::new(move |event: &T| {
         callback.call(json_of(event), ThreadsafeFunctionCallMode::NonBlocking);

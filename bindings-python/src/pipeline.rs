@@ -238,9 +238,9 @@ impl PyTenant {
         PyImportReport::new(py, report)
     }
 
-    /// Like `import_file`, as an awaitable.
+    /// Like `import_file`, as an awaitable (`on_progress` is called from a worker thread).
     #[pyo3(signature = (path, *, preset=None, mapping=None, delimiter=None, sheet=None,
-        source=None))]
+        source=None, on_progress=None))]
     fn import_file_async<'py>(
         &self,
         py: Python<'py>,
@@ -250,13 +250,19 @@ impl PyTenant {
         delimiter: Option<&str>,
         sheet: Option<&Bound<'py, PyAny>>,
         source: Option<String>,
+        on_progress: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (store, path) = (self.store()?, path_arg("path", path)?);
-        let options = import_options(preset, mapping, delimiter, sheet, source, None)?;
+        let (progress, raised) = forward(callable(on_progress)?);
+        let progress = progress.map(|f| -> ProgressFn { Arc::new(move |p| f(&p)) });
+        let options = import_options(preset, mapping, delimiter, sheet, source, progress)?;
         awaitable(
             py,
             async move { Ok(import_file(&store, &path, &options).await?) },
-            |py, r| Ok(Bound::new(py, PyImportReport::new(py, r)?)?.into_any()),
+            move |py, r| {
+                reraise(&raised)?;
+                Ok(Bound::new(py, PyImportReport::new(py, r)?)?.into_any())
+            },
         )
     }
 
@@ -429,23 +435,81 @@ impl PyTenant {
     ) -> PyResult<PyMainJobReport> {
         let (store, path) = (self.store()?, path_arg("path", path)?);
         let (callback, raised) = forward(callable(on_progress)?);
-        let options = MainJobOptions {
-            import: import_options(preset, mapping, None, None, None, None)?,
+        let options = main_job_options(
+            output,
+            columns,
+            preset,
+            mapping,
             normalize,
             dedup,
             validate_emails,
-            output: output
-                .filter(|o| !o.is_none())
-                .map(|o| path_arg("output", o))
-                .transpose()?,
-            columns,
-        };
+        )?;
         let report = block_on(py, async move {
             pipeline::main_job(&store, &path, &options, callback).await
         })?;
         reraise(&raised)?;
         PyMainJobReport::new(py, report)
     }
+
+    /// Like `main_job`, as an awaitable (`on_progress` is called from a worker thread).
+    #[pyo3(signature = (path, *, output=None, columns=None, preset=None, mapping=None,
+        normalize=true, dedup=true, validate_emails=true, on_progress=None))]
+    fn main_job_async<'py>(
+        &self,
+        py: Python<'py>,
+        path: &Bound<'py, PyAny>,
+        output: Option<&Bound<'py, PyAny>>,
+        columns: Option<Vec<String>>,
+        preset: Option<&str>,
+        mapping: Option<&Bound<'py, PyAny>>,
+        normalize: bool,
+        dedup: bool,
+        validate_emails: bool,
+        on_progress: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (store, path) = (self.store()?, path_arg("path", path)?);
+        let (callback, raised) = forward(callable(on_progress)?);
+        let options = main_job_options(
+            output,
+            columns,
+            preset,
+            mapping,
+            normalize,
+            dedup,
+            validate_emails,
+        )?;
+        awaitable(
+            py,
+            async move { pipeline::main_job(&store, &path, &options, callback).await },
+            move |py, r| {
+                reraise(&raised)?;
+                Ok(Bound::new(py, PyMainJobReport::new(py, r)?)?.into_any())
+            },
+        )
+    }
+}
+
+/// The main job's options from keyword arguments.
+fn main_job_options(
+    output: Option<&Bound<'_, PyAny>>,
+    columns: Option<Vec<String>>,
+    preset: Option<&str>,
+    mapping: Option<&Bound<'_, PyAny>>,
+    normalize: bool,
+    dedup: bool,
+    validate_emails: bool,
+) -> PyResult<MainJobOptions> {
+    Ok(MainJobOptions {
+        import: import_options(preset, mapping, None, None, None, None)?,
+        normalize,
+        dedup,
+        validate_emails,
+        output: output
+            .filter(|o| !o.is_none())
+            .map(|o| path_arg("output", o))
+            .transpose()?,
+        columns,
+    })
 }
 
 // --- email validation (no store) -----------------------------------------------------

@@ -209,16 +209,20 @@ def test_async_import_and_run(acme, data_dir):
                 await asyncio.sleep(0)
 
         beat = asyncio.ensure_future(heartbeat())
-        report = await acme.import_file_async(data_dir / "apollo_people_export.csv")
+        phases = []
+        report = await acme.import_file_async(data_dir / "apollo_people_export.csv", on_progress=phases.append)
         events = []
         summary = await acme.run_async(["normalize_contact"], on_progress=events.append)
+        job = await acme.main_job_async(data_dir / "google_contacts.csv", validate_emails=False)
         beat.cancel()
-        return report, summary, events, ticks
+        return report, phases, summary, events, job, ticks
 
-    report, summary, events, ticks = asyncio.run(main())
+    report, phases, summary, events, job, ticks = asyncio.run(main())
     assert report.read == 636 and report.imported > 0
-    assert summary.pairs_finished == acme.count_contacts()
+    assert {p["phase"] for p in phases} >= {"parsed", "written"}
+    assert summary.pairs_finished == report.imported
     assert events and ticks > 0
+    assert job.import_report.read > 0 and job.validate_emails is None and job.normalize.status == "completed"
 
 
 def test_async_import_errors_are_mapped(acme, tmp_path):

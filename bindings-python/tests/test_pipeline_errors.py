@@ -1,6 +1,8 @@
 """Bad input to import, export, validation and runs: TypeError, ValueError or a
 LeadgenError subclass — never a crash or a hang."""
 
+import os
+import sys
 import threading
 import time
 
@@ -32,7 +34,7 @@ def test_validate_emails_wrong_types():
         leadgen.validate_emails([b"x@y.cz"])
 
 
-def test_unreadable_files_raise_coded_errors(acme, tmp_path):
+def test_unreadable_files_raise_coded_errors(acme, tmp_path, data_dir):
     with pytest.raises(leadgen.FileError):
         acme.import_file(tmp_path / "missing.csv")
     empty = tmp_path / "empty.csv"
@@ -52,7 +54,8 @@ def test_unreadable_files_raise_coded_errors(acme, tmp_path):
         acme.import_file(tmp_path / "missing.csv", delimiter=";;")
     with pytest.raises(TypeError):
         acme.import_file(tmp_path / "missing.csv", mapping=42)
-    assert acme.count_contacts() == 0  # nothing written; the store still works
+    assert acme.count_contacts() == 0  # nothing written
+    assert acme.import_file(data_dir / "google_contacts.csv").imported > 0  # calls after errors work
 
 
 def test_closed_store(lg, data_dir, tmp_path):
@@ -103,3 +106,34 @@ def test_the_gil_is_released_while_emails_are_validated():
     assert end - start > 0.3, "the call was too fast to observe"
     during = [t for t in ticks[before:] if start + 0.05 < t < end - 0.05]
     assert len(during) > 100, f"only {len(during)} ticks of another thread during a {end - start:.2f}s call"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX")
+def test_import_and_runs_work_in_a_forked_child(tmp_path, data_dir):
+    parent = leadgen.open(str(tmp_path / "parent.db")).tenant("acme")
+    parent.import_file(data_dir / "google_contacts.csv")
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit code, never return into pytest
+        code = 1
+        try:
+            child = leadgen.open(str(tmp_path / "child.db")).tenant("acme")
+            report = child.import_file(data_dir / "google_contacts.csv")
+            summary = child.run(["normalize_contact"], on_progress=lambda e: None)
+            assert summary.pairs_finished == report.imported > 0
+            assert leadgen.validate_emails(["a@b.cz"])[0].status == "valid"
+            try:
+                parent.run(["normalize_contact"])
+            except leadgen.StoreConnectionError:
+                code = 0
+            else:
+                code = 2
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert parent.run(["normalize_contact"]).status == "completed"  # the parent is untouched

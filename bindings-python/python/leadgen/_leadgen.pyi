@@ -341,6 +341,7 @@ class Tenant:
         delimiter: str | None = None,
         sheet: str | int | None = None,
         source: str | None = None,
+        on_progress: Callable[[dict[str, Any]], object] | None = None,
     ) -> Awaitable[ImportReport]: ...
     def preview_file(
         self,
@@ -403,6 +404,19 @@ class Tenant:
         validate_emails: bool = True,
         on_progress: Callable[[dict[str, Any]], object] | None = None,
     ) -> MainJobReport: ...
+    def main_job_async(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        output: str | os.PathLike[str] | None = None,
+        columns: list[str] | None = None,
+        preset: str | None = None,
+        mapping: dict[str, str] | str | os.PathLike[str] | None = None,
+        normalize: bool = True,
+        dedup: bool = True,
+        validate_emails: bool = True,
+        on_progress: Callable[[dict[str, Any]], object] | None = None,
+    ) -> Awaitable[MainJobReport]: ...
 
 @final
 class DedupReport(_Record):

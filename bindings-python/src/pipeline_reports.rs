@@ -225,32 +225,11 @@ impl From<ExportSummary> for PyExportSummary {
 }
 
 /// The verdict on one email address (offline checks: syntax, normalization, flags).
+/// Holds the Rust result; attributes are converted when read, so a batch of 100 000
+/// costs little more than the checks themselves.
 #[pyclass(module = "leadgen", name = "EmailVerification", frozen)]
 pub struct PyEmailVerification {
-    #[pyo3(get)]
-    address: String,
-    /// `valid`, `invalid`, `risky` or `unknown`.
-    #[pyo3(get)]
-    status: String,
-    /// Machine-readable reasons, most decisive first (`syntax.no_at_sign`, `disposable`).
-    #[pyo3(get)]
-    reasons: Vec<String>,
-    #[pyo3(get)]
-    detail: Option<String>,
-    #[pyo3(get)]
-    normalized: Option<String>,
-    #[pyo3(get)]
-    ascii: Option<String>,
-    #[pyo3(get)]
-    canonical: Option<String>,
-    #[pyo3(get)]
-    disposable: bool,
-    #[pyo3(get)]
-    role_account: bool,
-    #[pyo3(get)]
-    free_provider: bool,
-    #[pyo3(get)]
-    depth: String,
+    inner: EmailVerification,
 }
 record_mapping!(
     PyEmailVerification,
@@ -270,21 +249,68 @@ record_mapping!(
     ]
 );
 
+#[pymethods]
+impl PyEmailVerification {
+    /// The address as given.
+    #[getter]
+    fn address(&self) -> &str {
+        &self.inner.address
+    }
+    /// `valid`, `invalid`, `risky` or `unknown`.
+    #[getter]
+    fn status(&self) -> &'static str {
+        self.inner.status.as_str()
+    }
+    /// Machine-readable reasons, most decisive first (`syntax.no_at_sign`, `disposable`).
+    #[getter]
+    fn reasons(&self) -> Vec<String> {
+        self.inner.reasons.iter().map(|r| r.code()).collect()
+    }
+    /// A human-readable detail for the first reason.
+    #[getter]
+    fn detail(&self) -> Option<&str> {
+        self.inner.detail.as_deref()
+    }
+    /// The normalized address, when the syntax is valid.
+    #[getter]
+    fn normalized(&self) -> Option<&str> {
+        self.inner.normalized.as_deref()
+    }
+    /// The ASCII form (`local@xn--…`).
+    #[getter]
+    fn ascii(&self) -> Option<&str> {
+        self.inner.ascii.as_deref()
+    }
+    /// The provider's canonical mailbox (Gmail dots and `+tag` removed).
+    #[getter]
+    fn canonical(&self) -> Option<&str> {
+        self.inner.canonical.as_deref()
+    }
+    /// A disposable-mail domain.
+    #[getter]
+    fn disposable(&self) -> bool {
+        self.inner.flags.disposable
+    }
+    /// A role account (`info@`).
+    #[getter]
+    fn role_account(&self) -> bool {
+        self.inner.flags.role_account
+    }
+    /// A free-mail provider.
+    #[getter]
+    fn free_provider(&self) -> bool {
+        self.inner.flags.free_provider
+    }
+    /// The depth the checks went to (`syntax`).
+    #[getter]
+    fn depth(&self) -> &'static str {
+        self.inner.depth.as_str()
+    }
+}
+
 impl From<EmailVerification> for PyEmailVerification {
-    fn from(v: EmailVerification) -> Self {
-        PyEmailVerification {
-            status: v.status.as_str().to_string(),
-            reasons: v.reasons.iter().map(|r| r.code()).collect(),
-            depth: v.depth.as_str().to_string(),
-            disposable: v.flags.disposable,
-            role_account: v.flags.role_account,
-            free_provider: v.flags.free_provider,
-            address: v.address,
-            detail: v.detail,
-            normalized: v.normalized,
-            ascii: v.ascii,
-            canonical: v.canonical,
-        }
+    fn from(inner: EmailVerification) -> Self {
+        PyEmailVerification { inner }
     }
 }
 

@@ -71,6 +71,30 @@ export declare class Tenant {
   dedupContacts(options?: DedupOptions | undefined | null): Promise<DedupReport>
   /** Finds duplicate companies; see `dedupContacts`. */
   dedupCompanies(options?: DedupOptions | undefined | null): Promise<DedupReport>
+  /**
+   * Imports a file (CSV in any common encoding/delimiter, XLSX/XLS/ODS, JSON Lines):
+   * good rows are written, malformed rows come back in `errors` with line, column
+   * and reason. `onProgress` gets `{ phase: 'parsed' | 'matched' | 'written', … }`.
+   */
+  importFile(path: string, options?: ImportFileOptions | undefined | null, onProgress?: ((event: Record<string, unknown>) => void) | undefined | null): Promise<ImportReport>
+  /** What `importFile` would do — counts, row errors, the mapping — writing nothing. */
+  previewFile(path: string, options?: ImportFileOptions | undefined | null): Promise<ImportReport>
+  /** Writes contacts matching `query` (or `options.ids`) to `path`. */
+  exportContacts(path: string, options?: ExportFileOptions | undefined | null, query?: ContactQuery | undefined | null): Promise<ExportSummary>
+  /** Writes companies matching `query` to `path`. */
+  exportCompanies(path: string, options?: ExportFileOptions | undefined | null, query?: CompanyQuery | undefined | null): Promise<ExportSummary>
+  /**
+   * What running `stages` over `entities` (`'contact:<id>'`/`'company:<id>'`;
+   * omitted: every entity) would do.
+   */
+  plan(stages: Array<string>, entities?: Array<string> | undefined | null): Promise<Plan>
+  /**
+   * Runs the built-in `stages` over `entities`; `onProgress` gets every executor
+   * event (`{ event: 'run_started' | 'pair_finished' | 'stage_finished' | 'run_finished', runId, … }`).
+   */
+  run(stages: string[], entities?: string[] | undefined | null, onProgress?: ((event: Record<string, unknown>) => void) | undefined | null): Promise<RunSummary>
+  /** The main job on one file: import, normalize, dedup, validate emails, export. */
+  mainJob(path: string, options?: MainJobFileOptions | undefined | null, onProgress?: ((event: Record<string, unknown>) => void) | undefined | null): Promise<MainJobReport>
 }
 
 /** One entry of the audit log. */
@@ -104,6 +128,9 @@ export interface AuditQuery {
   /** At most this many, newest first (default 100). */
   limit?: number
 }
+
+/** The ids of the built-in stages (`tenant.plan`/`tenant.run` accept these). */
+export declare function builtinStages(): Array<string>
 
 /** The canonical LinkedIn URL, or `null` when the text is not a LinkedIn URL. */
 export declare function canonicalLinkedinUrl(url: string): string | null
@@ -318,6 +345,76 @@ export interface DedupReport {
   tombstoned: number
 }
 
+/** The verdict on one email address. */
+export interface EmailVerification {
+  address: string
+  /** `valid`, `invalid`, `risky` or `unknown`. */
+  status: string
+  reasons: Array<string>
+  detail?: string
+  normalized?: string
+  ascii?: string
+  canonical?: string
+  disposable: boolean
+  roleAccount: boolean
+  freeProvider: boolean
+  depth: string
+}
+
+/** Which records to export and how. */
+export interface ExportFileOptions {
+  /** `csv`, `xlsx` or `jsonl` (default: from the extension). */
+  format?: string
+  /** Columns, in order (`first_name`, `email`, `attributes.<name>`, …). */
+  columns?: Array<string>
+  /** Only these contacts, in this order. */
+  ids?: Array<string>
+}
+
+/** What an export wrote. */
+export interface ExportSummary {
+  path: string
+  format: string
+  rows: number
+  columns: Array<string>
+}
+
+/** How to read a file. */
+export interface ImportFileOptions {
+  /** `linkedin_connections`, `sales_navigator`, `apollo`, `hubspot`, `google_contacts`, `leadgen`. */
+  preset?: string
+  /** Header → field name, `ignore` or `attribute`. */
+  mapping?: Record<string, string>
+  /** The path of a JSON/TOML mapping override file. */
+  mappingFile?: string
+  /** The delimiter of a text file (else sniffed). */
+  delimiter?: string
+  /** A workbook's sheet, by name. */
+  sheet?: string
+  /** The `source` recorded on the records. */
+  source?: string
+}
+
+/** What an import did (or, for a preview, would do). */
+export interface ImportReport {
+  file: string
+  /** How the file was read: `{ format: 'csv', encoding, delimiter, … }`. */
+  format: Record<string, unknown>
+  preset?: string
+  source: string
+  read: number
+  imported: number
+  updated: number
+  duplicates: number
+  companiesCreated: number
+  companiesUpdated: number
+  errors: Array<RowError>
+  mapping: Array<MappedColumn>
+  runId?: string
+  /** The contacts the rows became or matched, in file order, without repeats. */
+  contactIds: Array<string>
+}
+
 /** A job title: tidied, with its seniority and department when recognised. */
 export interface JobTitle {
   normalized: string
@@ -332,6 +429,37 @@ export interface Location {
   country?: string
 }
 
+/** The steps of the main job; every step is on unless turned off. */
+export interface MainJobFileOptions {
+  /** Export the job's contacts here (format from the extension). */
+  output?: string
+  columns?: Array<string>
+  preset?: string
+  mapping?: Record<string, string>
+  normalize?: boolean
+  dedup?: boolean
+  validateEmails?: boolean
+}
+
+/** What the main job did, step by step (`null`: the step was off). */
+export interface MainJobReport {
+  importReport: ImportReport
+  normalize?: RunSummary
+  clustersMerged?: number
+  validateEmails?: RunSummary
+  export?: ExportSummary
+  contacts: number
+}
+
+/** How one column was mapped. */
+export interface MappedColumn {
+  index: number
+  header: string
+  field?: string
+  confidence: number
+  method: string
+}
+
 /** A new company with a fresh id, `name` and the given fields. */
 export declare function newCompany(name: string, fields?: CompanyFields | undefined | null): Company
 
@@ -342,7 +470,7 @@ export declare function newContact(fields?: ContactFields | undefined | null): C
 export declare function normalizeCompanyName(name: string, country?: string | undefined | null): CompanyName
 
 /** Normalizes many company names off the JavaScript thread; same order as given. */
-export declare function normalizeCompanyNames(names: Array<string>, country?: string | undefined | null): Promise<unknown>
+export declare function normalizeCompanyNames(names: Array<string>, country?: string | undefined | null): Promise<CompanyName[]>
 
 /** Normalizes one job title. */
 export declare function normalizeJobTitle(title: string): JobTitle
@@ -386,6 +514,17 @@ export interface Phone {
   isValid: boolean
 }
 
+/** What a run would do, before anything runs. */
+export interface Plan {
+  pairsToRun: number
+  companies: number
+  contacts: number
+  estimatedCredits: number
+  /** Per stage: `{ stage, kind, entities, toRun, alreadyDone, skipped, … }`. */
+  stages: Array<Record<string, unknown>>
+  text: string
+}
+
 /** Where one field's value came from. */
 export interface Provenance {
   /** `import:linkedin_connections`, `stage:ares`, `crm:hubspot`, `user`, … */
@@ -398,6 +537,16 @@ export interface Provenance {
 
 /** The registrable domain of a URL, host or email. */
 export declare function registrableDomain(text: string): string | null
+
+/** One row that was reported and kept out of the import. */
+export interface RowError {
+  file: string
+  line: number
+  column?: string
+  /** `too_many_fields`, `too_few_fields`, `unterminated_quote`, … */
+  kind: string
+  reason: string
+}
 
 /** One run: an execution of stages over entities, or an import job. */
 export interface Run {
@@ -414,6 +563,20 @@ export interface Run {
   finishedAt?: Date
 }
 
+/** What one run did. */
+export interface RunSummary {
+  runId: string
+  status: string
+  pairsFinished: number
+  spent: number
+  /** Wall time, in seconds. */
+  elapsed: number
+  error?: string
+  /** Per stage: `{ stage, counts: { completed, skipped, failed, … }, cost, attempts }`. */
+  stages: Array<Record<string, unknown>>
+  text: string
+}
+
 /** An email address trimmed and lower-cased, or `null` when it is not one. */
 export declare function tidyEmail(raw: string): string | null
 
@@ -424,6 +587,12 @@ export interface UpsertReport {
   /** Rows that replaced an existing row with the same id. */
   updated: number
 }
+
+/** Validates one address offline: syntax, normalization, disposable/role/free-mail. */
+export declare function validateEmail(address: string): EmailVerification
+
+/** Validates many addresses offline, off the JavaScript thread; same order as given. */
+export declare function validateEmails(addresses: Array<string>): Promise<EmailVerification[]>
 
 /** The version of leadgen (the same in Rust, Python and Node). */
 export declare function version(): string

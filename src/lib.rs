@@ -7,6 +7,9 @@
 //! This facade re-exports the workspace crates; most users need only the [`prelude`].
 
 mod client;
+/// Built-in stages, plans and runs with progress, the main job (features import, export, email).
+#[cfg(all(feature = "import", feature = "export", feature = "email"))]
+pub mod pipeline;
 
 pub use client::Leadgen;
 pub use leadgen_core as core;

@@ -55,6 +55,16 @@ fn rust_operations() -> Vec<String> {
         leadgen::core::normalize::registrable_domain,
         leadgen::core::normalize::country_code,
         leadgen::core::normalize::tidy_email,
+        leadgen::stages::import::import_file,
+        leadgen::stages::import::preview_file,
+        leadgen::stages::export::export_contacts,
+        leadgen::stages::export::export_companies,
+        leadgen::pipeline::validate_email,
+        leadgen::pipeline::validate_emails,
+        leadgen::pipeline::BUILTIN_STAGES,
+        leadgen::pipeline::plan,
+        leadgen::pipeline::run,
+        leadgen::pipeline::main_job,
     ]);
     ops
 }

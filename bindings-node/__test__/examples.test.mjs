@@ -19,7 +19,8 @@ test('README Node section runs', () => {
   blocks.forEach((block, i) => {
     const file = path.join(installDir, `readme-${i}.mjs`)
     writeFileSync(file, block)
-    execFileSync(process.execPath, [file], { cwd: installDir, stdio: 'pipe', timeout: 60_000 })
+    // The README's paths are relative to the repository root; `leadgen` resolves from the file.
+    execFileSync(process.execPath, [file], { cwd: repo, stdio: 'pipe', timeout: 60_000 })
   })
 })
 

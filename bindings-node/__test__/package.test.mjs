@@ -6,7 +6,7 @@ import { leadgen, repo, require } from './helpers.mjs'
 
 test('the installed package is used, not the source tree', () => {
   const resolved = require.resolve('leadgen')
-  assert.match(resolved, /node_modules[\\/]leadgen[\\/]index\.js$/)
+  assert.match(resolved, /node_modules[\\/]leadgen[\\/]leadgen\.js$/)
   assert.ok(!resolved.startsWith(path.join(repo, 'bindings-node') + path.sep), resolved)
 })
 

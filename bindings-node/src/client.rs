@@ -79,7 +79,7 @@ pub struct Tenant {
     inner: Arc<TenantStore>,
 }
 
-fn entity_ref(text: &str) -> leadgen::Result<EntityRef> {
+pub(crate) fn entity_ref(text: &str) -> leadgen::Result<EntityRef> {
     let (kind, id) = text.split_once(':').ok_or_else(|| {
         invalid(
             "entity",
@@ -93,6 +93,13 @@ fn entity_ref(text: &str) -> leadgen::Result<EntityRef> {
         EntityKind::Company => CompanyId::parse(id)?.0,
     };
     Ok(EntityRef { kind, id })
+}
+
+impl Tenant {
+    /// The tenant store (shared with the calls in flight).
+    pub(crate) fn store(&self) -> Arc<TenantStore> {
+        self.inner.clone()
+    }
 }
 
 fn contacts_in(contacts: Vec<ContactInput>) -> leadgen::Result<Vec<RsContact>> {

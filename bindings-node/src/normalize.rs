@@ -148,7 +148,7 @@ impl Task for NormalizeCompanyNames {
 }
 
 /// Normalizes many company names off the JavaScript thread; same order as given.
-#[napi]
+#[napi(ts_return_type = "Promise<CompanyName[]>")]
 pub fn normalize_company_names(
     names: Vec<String>,
     country: Option<String>,

@@ -104,17 +104,18 @@ pub struct PyTenant {
 }
 
 impl PyTenant {
-    fn store(&self) -> PyResult<Arc<TenantStore>> {
+    /// The tenant store, checked to be used in the process that opened it.
+    pub(crate) fn store(&self) -> PyResult<Arc<TenantStore>> {
         same_process(self.pid)?;
         Ok(self.inner.clone())
     }
 }
 
-fn contact_id(id: &str) -> PyResult<ContactId> {
+pub(crate) fn contact_id(id: &str) -> PyResult<ContactId> {
     ContactId::parse(id).map_err(to_py)
 }
 
-fn company_id(id: &str) -> PyResult<CompanyId> {
+pub(crate) fn company_id(id: &str) -> PyResult<CompanyId> {
     CompanyId::parse(id).map_err(to_py)
 }
 
@@ -127,7 +128,7 @@ fn companies_in(companies: Vec<PyCompany>) -> PyResult<Vec<leadgen::core::Compan
 }
 
 #[allow(clippy::too_many_arguments)]
-fn contact_filter(
+pub(crate) fn contact_filter(
     company_id: Option<&str>,
     emails: Option<Vec<String>>,
     linkedin_urls: Option<Vec<String>>,
@@ -153,7 +154,7 @@ fn contact_filter(
     })
 }
 
-fn company_filter(
+pub(crate) fn company_filter(
     domains: Option<Vec<String>>,
     country: Option<String>,
     name_contains: Option<String>,
@@ -184,7 +185,7 @@ fn count(field: &str, n: i64) -> PyResult<usize> {
     usize::try_from(n).map_err(|_| invalid(field, format!("{n} is negative")))
 }
 
-fn entity_ref(text: &str) -> PyResult<EntityRef> {
+pub(crate) fn entity_ref(text: &str) -> PyResult<EntityRef> {
     let (kind, id) = text.split_once(':').ok_or_else(|| {
         invalid(
             "entity",

@@ -13,6 +13,8 @@ mod errors;
 mod json;
 mod mapping;
 mod normalize;
+mod pipeline;
+mod pipeline_reports;
 mod records;
 mod reports;
 mod runtime;
@@ -50,5 +52,16 @@ fn _leadgen(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize::registrable_domain, m)?)?;
     m.add_function(wrap_pyfunction!(normalize::country_code, m)?)?;
     m.add_function(wrap_pyfunction!(normalize::tidy_email, m)?)?;
+    m.add_class::<pipeline_reports::PyImportReport>()?;
+    m.add_class::<pipeline_reports::PyRowError>()?;
+    m.add_class::<pipeline_reports::PyMappedColumn>()?;
+    m.add_class::<pipeline_reports::PyExportSummary>()?;
+    m.add_class::<pipeline_reports::PyEmailVerification>()?;
+    m.add_class::<pipeline_reports::PyPlan>()?;
+    m.add_class::<pipeline_reports::PyRunSummary>()?;
+    m.add_class::<pipeline_reports::PyMainJobReport>()?;
+    m.add_function(wrap_pyfunction!(pipeline::validate_email, m)?)?;
+    m.add_function(wrap_pyfunction!(pipeline::validate_emails, m)?)?;
+    m.add_function(wrap_pyfunction!(pipeline::builtin_stages, m)?)?;
     Ok(())
 }

@@ -1,6 +1,9 @@
 // The Node quickstart with types: compiled by `tsc --noEmit --strict` against the
 // generated index.d.ts of the installed package (scripts/test-node.sh).
-import { open, newContact, newCompany, type Contact, type UpsertReport, type Tenant } from 'leadgen'
+import {
+  open, newContact, newCompany, validateEmails,
+  type Contact, type UpsertReport, type Tenant, type ImportReport, type RunSummary, type EmailVerification,
+} from 'leadgen'
 
 async function main(url: string): Promise<Contact[]> {
   const lg = await open(url)
@@ -18,8 +21,15 @@ async function main(url: string): Promise<Contact[]> {
     const code: unknown = (e as { code?: unknown }).code // 'INVALID_INPUT'
     void code
   }
-  void report.inserted
-  void next
+  const imported: ImportReport = await acme.importFile('../shared/data/team_contacts.csv', { mapping: { Firma: 'company_name' } })
+  const lines: number[] = imported.errors.map((e) => e.line)
+  const seen: string[] = []
+  const summary: RunSummary = await acme.run(['normalize_contact'], null, (event) => {
+    seen.push(String(event.event))
+  })
+  const checked: EmailVerification[] = await validateEmails(['jana@lumentis.cz'])
+  const rows: number = (await acme.exportContacts('clean.xlsx', { columns: ['email'] }, { country: 'CZ' })).rows
+  void [report.inserted, next, lines, summary.status, checked[0].status, rows]
   await lg.close()
   return page.items
 }

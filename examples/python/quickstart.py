@@ -1,7 +1,11 @@
-"""leadgen from Python: open a store, add contacts and companies, query them, and
-look at them in pandas. Run: python examples/python/quickstart.py [store-url]"""
+"""leadgen from Python: open a store, add contacts and companies, query them, look at
+them in pandas, then import a file, clean it and export it.
+Run: python examples/python/quickstart.py [store-url]"""
 
+import os
 import sys
+import tempfile
+from pathlib import Path
 
 import leadgen
 
@@ -33,3 +37,16 @@ with leadgen.open(url) as lg:
     if pandas is not None:
         frame = pandas.DataFrame(acme.all_contacts())
         print(frame[["first_name", "last_name", "email", "country"]].to_string(index=False))
+
+    # Import a file, normalize and validate its contacts (with progress), export them.
+    shared = Path(os.environ.get("LEADGEN_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
+    imported = acme.import_file(shared / "data" / "team_contacts.csv")
+    print(f"imported: {imported.imported} new, {len(imported.errors)} row errors")
+    for err in imported.errors[:3]:
+        print(f"  line {err.line}: {err.kind} ({err.reason})")
+    pairs = []
+    summary = acme.run(["normalize_contact", "email_validation"],
+                       on_progress=lambda e: pairs.append(e) if e["event"] == "pair_finished" else None)
+    print(f"run {summary.status}: {len(pairs)} pairs")
+    out = Path(tempfile.mkdtemp()) / "contacts.xlsx"
+    print("exported:", acme.export_contacts(out, email_status="valid").rows, "valid contacts")

@@ -9,12 +9,28 @@
 Records (``Contact``, ``Company``, reports) have ``to_dict()`` and behave as read-only
 mappings, so ``pandas.DataFrame(acme.all_contacts())`` works. Errors derive from
 ``leadgen.LeadgenError`` (see ``leadgen.exceptions``).
+
+Files go in with ``tenant.import_file(path)`` (a report with row errors) and out with
+``tenant.export_contacts(path)``; ``tenant.run(stages, on_progress=print)`` runs the
+built-in stages (``leadgen.builtin_stages()``); ``tenant.main_job(path, output=...)``
+does import, normalize, dedup, email validation and export in one call.
 """
 
 from collections.abc import Mapping as _Mapping
 
 from leadgen import exceptions
 from leadgen._leadgen import (
+    EmailVerification,
+    ExportSummary,
+    ImportReport,
+    MainJobReport,
+    MappedColumn,
+    Plan,
+    RowError,
+    RunSummary,
+    builtin_stages,
+    validate_email,
+    validate_emails,
     AuditEntry,
     Company,
     CompanyName,
@@ -62,7 +78,8 @@ from leadgen.exceptions import (
 
 # Records are read-only mappings: dict(record) and pandas.DataFrame(records) work.
 for _record in (Contact, Company, UpsertReport, Run, AuditEntry, DedupReport,
-                CompanyName, JobTitle, PersonName, Phone, Location):
+                CompanyName, JobTitle, PersonName, Phone, Location, ImportReport, RowError,
+                MappedColumn, ExportSummary, EmailVerification, Plan, RunSummary, MainJobReport):
     _Mapping.register(_record)
 
 #: Opens (and migrates) the store at ``url``: a SQLite file path or ``sqlite://`` URL,
@@ -70,6 +87,17 @@ for _record in (Contact, Company, UpsertReport, Run, AuditEntry, DedupReport,
 open = Leadgen.open
 
 __all__ = [
+    "EmailVerification",
+    "ExportSummary",
+    "ImportReport",
+    "MainJobReport",
+    "MappedColumn",
+    "Plan",
+    "RowError",
+    "RunSummary",
+    "builtin_stages",
+    "validate_email",
+    "validate_emails",
     "AuditEntry",
     "Company",
     "CompanyPage",

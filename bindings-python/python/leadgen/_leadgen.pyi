@@ -1,12 +1,24 @@
 # Type stubs of the native module, checked against the built module with
 # `python -m mypy.stubtest leadgen` (scripts/test-python.sh).
 import builtins
-from collections.abc import Awaitable, Iterator
+import os
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import Any, TypedDict, final
 
 __version__: str
 __all__ = [
+    "EmailVerification",
+    "ExportSummary",
+    "ImportReport",
+    "MainJobReport",
+    "MappedColumn",
+    "Plan",
+    "RowError",
+    "RunSummary",
+    "builtin_stages",
+    "validate_email",
+    "validate_emails",
     "CompanyName",
     "DedupReport",
     "JobTitle",
@@ -309,6 +321,102 @@ class Tenant:
     def dedup_companies(
         self, *, apply: bool = False, strategy: str = "keep_newest", source_priority: list[str] | None = None
     ) -> DedupReport: ...
+    def import_file(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        preset: str | None = None,
+        mapping: dict[str, str] | str | os.PathLike[str] | None = None,
+        delimiter: str | None = None,
+        sheet: str | int | None = None,
+        source: str | None = None,
+        on_progress: Callable[[dict[str, Any]], object] | None = None,
+    ) -> ImportReport: ...
+    def import_file_async(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        preset: str | None = None,
+        mapping: dict[str, str] | str | os.PathLike[str] | None = None,
+        delimiter: str | None = None,
+        sheet: str | int | None = None,
+        source: str | None = None,
+        on_progress: Callable[[dict[str, Any]], object] | None = None,
+    ) -> Awaitable[ImportReport]: ...
+    def preview_file(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        preset: str | None = None,
+        mapping: dict[str, str] | str | os.PathLike[str] | None = None,
+        delimiter: str | None = None,
+        sheet: str | int | None = None,
+    ) -> ImportReport: ...
+    def export_contacts(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        format: str | None = None,
+        columns: list[str] | None = None,
+        ids: list[str] | None = None,
+        company_id: str | None = None,
+        email_status: str | None = None,
+        country: str | None = None,
+        search: str | None = None,
+        include_merged: bool = False,
+    ) -> ExportSummary: ...
+    def export_companies(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        format: str | None = None,
+        columns: list[str] | None = None,
+        domains: list[str] | None = None,
+        country: str | None = None,
+        name_contains: str | None = None,
+        include_merged: bool = False,
+    ) -> ExportSummary: ...
+    def plan(self, stages: list[str], *, entities: list[str] | None = None) -> Plan: ...
+    def run(
+        self,
+        stages: list[str],
+        *,
+        entities: list[str] | None = None,
+        on_progress: Callable[[dict[str, Any]], object] | None = None,
+    ) -> RunSummary: ...
+    def run_async(
+        self,
+        stages: list[str],
+        *,
+        entities: list[str] | None = None,
+        on_progress: Callable[[dict[str, Any]], object] | None = None,
+    ) -> Awaitable[RunSummary]: ...
+    def main_job(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        output: str | os.PathLike[str] | None = None,
+        columns: list[str] | None = None,
+        preset: str | None = None,
+        mapping: dict[str, str] | str | os.PathLike[str] | None = None,
+        normalize: bool = True,
+        dedup: bool = True,
+        validate_emails: bool = True,
+        on_progress: Callable[[dict[str, Any]], object] | None = None,
+    ) -> MainJobReport: ...
+    def main_job_async(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        output: str | os.PathLike[str] | None = None,
+        columns: list[str] | None = None,
+        preset: str | None = None,
+        mapping: dict[str, str] | str | os.PathLike[str] | None = None,
+        normalize: bool = True,
+        dedup: bool = True,
+        validate_emails: bool = True,
+        on_progress: Callable[[dict[str, Any]], object] | None = None,
+    ) -> Awaitable[MainJobReport]: ...
 
 @final
 class DedupReport(_Record):
@@ -406,3 +514,149 @@ def canonical_linkedin_url(url: str) -> str | None: ...
 def registrable_domain(text: str) -> str | None: ...
 def country_code(name: str) -> str | None: ...
 def tidy_email(raw: str) -> str | None: ...
+
+@final
+class RowError(_Record):
+    @property
+    def file(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> str | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+
+@final
+class MappedColumn(_Record):
+    @property
+    def index(self) -> int: ...
+    @property
+    def header(self) -> str: ...
+    @property
+    def field(self) -> str | None: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def method(self) -> str: ...
+
+@final
+class ImportReport(_Record):
+    @property
+    def file(self) -> str: ...
+    @property
+    def format(self) -> dict[str, Any]: ...
+    @property
+    def preset(self) -> str | None: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def read(self) -> int: ...
+    @property
+    def imported(self) -> int: ...
+    @property
+    def updated(self) -> int: ...
+    @property
+    def duplicates(self) -> int: ...
+    @property
+    def companies_created(self) -> int: ...
+    @property
+    def companies_updated(self) -> int: ...
+    @property
+    def errors(self) -> list[RowError]: ...
+    @property
+    def mapping(self) -> list[MappedColumn]: ...
+    @property
+    def run_id(self) -> str | None: ...
+    @property
+    def contact_ids(self) -> list[str]: ...
+
+@final
+class ExportSummary(_Record):
+    @property
+    def path(self) -> str: ...
+    @property
+    def format(self) -> str: ...
+    @property
+    def rows(self) -> int: ...
+    @property
+    def columns(self) -> list[str]: ...
+
+@final
+class EmailVerification(_Record):
+    @property
+    def address(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def reasons(self) -> list[str]: ...
+    @property
+    def detail(self) -> str | None: ...
+    @property
+    def normalized(self) -> str | None: ...
+    @property
+    def ascii(self) -> str | None: ...
+    @property
+    def canonical(self) -> str | None: ...
+    @property
+    def disposable(self) -> bool: ...
+    @property
+    def role_account(self) -> bool: ...
+    @property
+    def free_provider(self) -> bool: ...
+    @property
+    def depth(self) -> str: ...
+
+@final
+class Plan(_Record):
+    @property
+    def pairs_to_run(self) -> int: ...
+    @property
+    def companies(self) -> int: ...
+    @property
+    def contacts(self) -> int: ...
+    @property
+    def estimated_credits(self) -> float: ...
+    @property
+    def stages(self) -> list[dict[str, Any]]: ...
+    @property
+    def text(self) -> str: ...
+
+@final
+class RunSummary(_Record):
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def pairs_finished(self) -> int: ...
+    @property
+    def spent(self) -> float: ...
+    @property
+    def elapsed(self) -> float: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def stages(self) -> list[dict[str, Any]]: ...
+    @property
+    def text(self) -> str: ...
+
+@final
+class MainJobReport(_Record):
+    @property
+    def import_report(self) -> ImportReport: ...
+    @property
+    def normalize(self) -> RunSummary | None: ...
+    @property
+    def clusters_merged(self) -> int | None: ...
+    @property
+    def validate_emails(self) -> RunSummary | None: ...
+    @property
+    def export(self) -> ExportSummary | None: ...
+    @property
+    def contacts(self) -> int: ...
+
+def validate_email(address: str) -> EmailVerification: ...
+def validate_emails(addresses: list[str]) -> list[EmailVerification]: ...
+def builtin_stages() -> list[str]: ...

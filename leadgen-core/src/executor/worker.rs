@@ -460,7 +460,10 @@ impl Executor {
                 }
             };
             let mut batch_run = run.clone();
-            batch_run.spent = leases.queue_spent(tenant, run.id).await?;
+            if run.budget.is_some() {
+                // Only a budget needs it: summing every done pair per batch costs.
+                batch_run.spent = run.spent.max(leases.queue_spent(tenant, run.id).await?);
+            }
             let (_tx, external) = mpsc::channel(1);
             let inputs = RunInputs {
                 store: store.clone(),

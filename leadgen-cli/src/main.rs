@@ -59,6 +59,12 @@ enum Command {
     Dedup(commands::dedup::DedupArgs),
     /// Validate email addresses (syntax and flags, MX, or an SMTP probe).
     Emails(commands::emails::EmailsArgs),
+    /// Show what the main job's stages would do (entities, pairs, credits) before running.
+    #[command(after_help = EXIT_CODES)]
+    Plan(commands::plan::PlanArgs),
+    /// List or show the executor's stored runs.
+    #[command(subcommand)]
+    Runs(commands::runs::RunsCommand),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +92,8 @@ fn main() -> ExitCode {
             Command::Contacts(cmd) => commands::contacts::run(&cli.global, cmd).await,
             Command::Companies(cmd) => commands::companies::run(&cli.global, cmd).await,
             Command::Dedup(args) => commands::dedup::run(&cli.global, args).await,
+            Command::Plan(args) => commands::plan::run(&cli.global, args).await,
+            Command::Runs(cmd) => commands::runs::run(&cli.global, cmd).await,
             Command::Emails(_) => unreachable!("handled before the runtime starts"),
         }
     });

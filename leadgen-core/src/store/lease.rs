@@ -27,7 +27,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::model::{Credits, EntityRef, RunId, TenantId};
+use crate::model::{Company, Contact, Credits, EntityRef, RunId, TenantId};
 
 /// One (entity, stage) pair of a run, as queued.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -145,4 +145,15 @@ pub trait LeaseStore: Send + Sync + Debug {
     /// The pairs of the run currently leased (lease not expired), for
     /// monitoring.
     async fn list_leases(&self, tenant: &TenantId, run: RunId) -> Result<Vec<PairLease>>;
+
+    /// The companies and contacts among `refs` that exist, read in one query per
+    /// kind (a worker loads each batch's entities fresh). `None` when the backend
+    /// has no such query; callers then read them one by one.
+    async fn load_entities(
+        &self,
+        _tenant: &TenantId,
+        _refs: &[EntityRef],
+    ) -> Result<Option<(Vec<Company>, Vec<Contact>)>> {
+        Ok(None)
+    }
 }

@@ -1,19 +1,21 @@
 //! The work queue of runs shared by several workers ([`LeaseStore`]) on
 //! PostgreSQL: claims with `FOR UPDATE SKIP LOCKED` inside a CTE, so concurrent
-//! workers never get the same pair and never wait for each other's locks. Lease
-//! times come from the database's clock.
+//! workers never get the same pair and never wait for each other's locks (the
+//! claimed rows are updated by `ctid`, a TID scan, within the same statement).
+//! Lease times come from the database's clock.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use leadgen_core::store::{LeaseStore, PairLease, QueueCounts, QueuedPair};
-use leadgen_core::{Credits, EntityKind, EntityRef, Result, RunId, TenantId};
+use leadgen_core::{Company, Contact, Credits, EntityKind, EntityRef, Result, RunId, TenantId};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 use uuid::Uuid;
 
 use super::{BACKEND, PostgresStore, db};
+use crate::codec::from_doc;
 use crate::error::{StoreError, StoreResult};
 
 /// Milliseconds, for `$n * interval '1 millisecond'`.
@@ -107,7 +109,7 @@ impl LeaseStore for PostgresStore {
         let mut tx = self.begin(tenant).await?;
         let rows = sqlx::query(
             "WITH c AS ( \
-                 SELECT entity_kind, entity_id, stage FROM run_pairs \
+                 SELECT ctid FROM run_pairs \
                  WHERE tenant_id = $1 AND run_id = $2 AND NOT done \
                    AND (expires_at IS NULL OR expires_at <= clock_timestamp()) \
                  ORDER BY rank, entity_id \
@@ -117,9 +119,7 @@ impl LeaseStore for PostgresStore {
              UPDATE run_pairs p \
              SET worker = $4, claims = p.claims + 1, \
                  expires_at = clock_timestamp() + $5 * interval '1 millisecond' \
-             FROM c \
-             WHERE p.tenant_id = $1 AND p.run_id = $2 AND p.entity_kind = c.entity_kind \
-               AND p.entity_id = c.entity_id AND p.stage = c.stage \
+             WHERE p.ctid = ANY(ARRAY(SELECT ctid FROM c)) \
              RETURNING p.entity_kind, p.entity_id, p.stage, p.worker, p.expires_at, p.claims, \
                        p.done",
         )
@@ -289,5 +289,56 @@ impl LeaseStore for PostgresStore {
         .map_err(db("list leases"))?;
         tx.commit().await.map_err(db("commit"))?;
         Ok(rows.iter().map(lease_of).collect::<StoreResult<_>>()?)
+    }
+
+    async fn load_entities(
+        &self,
+        tenant: &TenantId,
+        refs: &[EntityRef],
+    ) -> Result<Option<(Vec<Company>, Vec<Contact>)>> {
+        let ids = |kind: EntityKind| -> Vec<Uuid> {
+            refs.iter()
+                .filter(|r| r.kind == kind)
+                .map(|r| r.id)
+                .collect()
+        };
+        let (company_ids, contact_ids) = (ids(EntityKind::Company), ids(EntityKind::Contact));
+        let mut tx = self.begin(tenant).await?;
+        let mut companies = Vec::with_capacity(company_ids.len());
+        if !company_ids.is_empty() {
+            let rows = sqlx::query(
+                "SELECT id::text, doc::text FROM companies WHERE tenant_id = $1 AND id = ANY($2) \
+                 ORDER BY id",
+            )
+            .bind(tenant.as_str())
+            .bind(company_ids)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db("load companies"))?;
+            for row in &rows {
+                let id: String = row.try_get(0).map_err(db("read"))?;
+                let doc: String = row.try_get(1).map_err(db("read"))?;
+                companies.push(from_doc(BACKEND, "companies", &id, &doc)?);
+            }
+        }
+        let mut contacts = Vec::with_capacity(contact_ids.len());
+        if !contact_ids.is_empty() {
+            let rows = sqlx::query(
+                "SELECT id::text, doc::text FROM contacts WHERE tenant_id = $1 AND id = ANY($2) \
+                 ORDER BY id",
+            )
+            .bind(tenant.as_str())
+            .bind(contact_ids)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db("load contacts"))?;
+            for row in &rows {
+                let id: String = row.try_get(0).map_err(db("read"))?;
+                let doc: String = row.try_get(1).map_err(db("read"))?;
+                contacts.push(from_doc(BACKEND, "contacts", &id, &doc)?);
+            }
+        }
+        tx.commit().await.map_err(db("commit"))?;
+        Ok(Some((companies, contacts)))
     }
 }

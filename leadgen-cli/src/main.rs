@@ -65,6 +65,9 @@ enum Command {
     /// List or show the executor's stored runs.
     #[command(subcommand)]
     Runs(commands::runs::RunsCommand),
+    /// Join a stored run as one of several workers (PostgreSQL) and work it.
+    #[command(after_help = EXIT_CODES)]
+    Work(commands::work::WorkArgs),
 }
 
 fn main() -> ExitCode {
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
             Command::Dedup(args) => commands::dedup::run(&cli.global, args).await,
             Command::Plan(args) => commands::plan::run(&cli.global, args).await,
             Command::Runs(cmd) => commands::runs::run(&cli.global, cmd).await,
+            Command::Work(args) => commands::work::run(&cli.global, args).await,
             Command::Emails(_) => unreachable!("handled before the runtime starts"),
         }
     });

@@ -154,4 +154,15 @@ fn bad_runs_arguments_are_clear_errors() {
     assert_eq!(nothing.code, 2, "{}", nothing.stderr);
     let missing = leadgen(&db, &["plan", "/nonexistent/file.csv"]);
     assert_eq!(missing.code, 3, "{}", missing.stderr);
+    // SQLite has no work queue: `work` says to use PostgreSQL.
+    let (dir, db2, csv) = setup();
+    let output = dir.path().join("o.csv").display().to_string();
+    assert_eq!(leadgen(&db2, &["run", &csv, "-o", &output]).code, 0);
+    let list = leadgen(&db2, &["--json", "runs", "list"]).json();
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    let work = leadgen(&db2, &["work", "--run", &id]);
+    assert_ne!(work.code, 0);
+    assert!(work.stderr.contains("PostgreSQL"), "{}", work.stderr);
+    let unknown = leadgen(&db2, &["work", "--run", "not-an-id"]);
+    assert_eq!(unknown.code, 3, "{}", unknown.stderr);
 }

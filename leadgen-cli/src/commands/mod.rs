@@ -11,3 +11,4 @@ pub mod import;
 pub mod plan;
 pub mod run;
 pub mod runs;
+pub mod work;

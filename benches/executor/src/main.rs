@@ -196,7 +196,7 @@ async fn bench(args: Args) -> leadgen_core::Result<serde_json::Value> {
         }
         let pairs = (args.entities * args.stages) as u64;
         if args.drop_schema {
-            drop_schema(&store, args.schema.as_deref()).await;
+            drop_schema(&store, &args.store, args.schema.as_deref()).await;
         }
         return Ok(serde_json::json!({
             "bench": "executor",
@@ -225,7 +225,7 @@ async fn bench(args: Args) -> leadgen_core::Result<serde_json::Value> {
     }
     let pairs = summary.pairs_finished();
     if args.drop_schema {
-        drop_schema(&store, args.schema.as_deref()).await;
+        drop_schema(&store, &args.store, args.schema.as_deref()).await;
     }
     Ok(serde_json::json!({
         "bench": "executor",
@@ -242,17 +242,10 @@ async fn bench(args: Args) -> leadgen_core::Result<serde_json::Value> {
 }
 
 /// Drops the benchmark's PostgreSQL schema (best effort).
-async fn drop_schema(store: &TenantStore, schema: Option<&str>) {
+async fn drop_schema(store: &TenantStore, url: &str, schema: Option<&str>) {
     let Some(schema) = schema else { return };
     store.store().close().await;
-    let url = match store.store().backend() {
-        "postgres" => std::env::args()
-            .skip_while(|a| a != "--store")
-            .nth(1)
-            .unwrap_or_default(),
-        _ => return,
-    };
-    if let Ok(pg) = leadgen_store::PostgresStore::connect(&url).await {
+    if let Ok(pg) = leadgen_store::PostgresStore::connect(url).await {
         // The name was accepted by the store as a plain identifier.
         let sql = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
         let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))

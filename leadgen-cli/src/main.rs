@@ -59,6 +59,15 @@ enum Command {
     Dedup(commands::dedup::DedupArgs),
     /// Validate email addresses (syntax and flags, MX, or an SMTP probe).
     Emails(commands::emails::EmailsArgs),
+    /// Show what the main job's stages would do (entities, pairs, credits) before running.
+    #[command(after_help = EXIT_CODES)]
+    Plan(commands::plan::PlanArgs),
+    /// List or show the executor's stored runs.
+    #[command(subcommand)]
+    Runs(commands::runs::RunsCommand),
+    /// Join a stored run as one of several workers (PostgreSQL) and work it.
+    #[command(after_help = EXIT_CODES)]
+    Work(commands::work::WorkArgs),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +95,9 @@ fn main() -> ExitCode {
             Command::Contacts(cmd) => commands::contacts::run(&cli.global, cmd).await,
             Command::Companies(cmd) => commands::companies::run(&cli.global, cmd).await,
             Command::Dedup(args) => commands::dedup::run(&cli.global, args).await,
+            Command::Plan(args) => commands::plan::run(&cli.global, args).await,
+            Command::Runs(cmd) => commands::runs::run(&cli.global, cmd).await,
+            Command::Work(args) => commands::work::run(&cli.global, args).await,
             Command::Emails(_) => unreachable!("handled before the runtime starts"),
         }
     });

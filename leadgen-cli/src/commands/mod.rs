@@ -8,4 +8,7 @@ pub mod dedup;
 pub mod emails;
 pub mod export;
 pub mod import;
+pub mod plan;
 pub mod run;
+pub mod runs;
+pub mod work;

@@ -50,6 +50,8 @@ enum State {
     Deferred,
     /// Settled with this outcome (now or before the run).
     Done(CompletionStatus),
+    /// Not this execution's to run (another worker's pair, in a shared run).
+    Foreign,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -71,6 +73,10 @@ pub(crate) struct RunInputs {
     pub cancel: CancellationToken,
     pub external: mpsc::Receiver<ExternalMsg>,
     pub daily_remaining: Option<Credits>,
+    /// In a run shared by workers: per stage, per slot, the pairs this batch
+    /// may run. Other pairs without a completion are left alone, the run record
+    /// is not written, and run-level events are not sent.
+    pub only: Option<Vec<Vec<bool>>>,
 }
 
 pub(crate) struct Coordinator {
@@ -103,6 +109,8 @@ pub(crate) struct Coordinator {
     waiting: usize,
     listened: bool,
     fatal: Option<String>,
+    /// In a shared run: the pairs settled (or left waiting), with their cost.
+    settled_pairs: Vec<(u32, u32, Credits)>,
 }
 
 impl Coordinator {
@@ -168,13 +176,20 @@ impl Coordinator {
             waiting: 0,
             listened: inputs.events.is_listened(),
             fatal: None,
+            settled_pairs: Vec::new(),
             p,
             inputs,
         }
     }
 
     /// Runs to the end and returns the summary.
-    pub async fn run(mut self) -> RunSummary {
+    pub async fn run(self) -> RunSummary {
+        self.run_collect().await.0
+    }
+
+    /// Runs to the end; returns the summary and, in a shared run, the pairs
+    /// settled or left waiting (stage, slot, cost).
+    pub async fn run_collect(mut self) -> (RunSummary, Vec<(u32, u32, Credits)>) {
         let started = Instant::now();
         // Pairs not settled before the run (waiting ones included).
         let to_run = self
@@ -184,11 +199,13 @@ impl Coordinator {
             .flatten()
             .filter(|e| e.is_none_or(|e| e.status == CompletionStatus::Waiting))
             .count() as u64;
-        self.inputs.events.emit(ExecutorEvent::RunStarted {
-            run_id: self.inputs.run.id,
-            stages: self.p.graph.ids.iter().map(|s| s.to_string()).collect(),
-            pairs: to_run,
-        });
+        if self.inputs.only.is_none() {
+            self.inputs.events.emit(ExecutorEvent::RunStarted {
+                run_id: self.inputs.run.id,
+                stages: self.p.graph.ids.iter().map(|s| s.to_string()).collect(),
+                pairs: to_run,
+            });
+        }
         self.initialize();
         for s in 0..self.p.graph.len() {
             self.maybe_stage_finished(s);
@@ -265,6 +282,12 @@ impl Coordinator {
                         self.slots[s][slot].state = State::Done(ex.status);
                         self.counts[s].already_done += 1;
                     }
+                    continue;
+                }
+                if let Some(only) = &self.inputs.only
+                    && !only[s][slot]
+                {
+                    self.slots[s][slot].state = State::Foreign;
                     continue;
                 }
                 self.unsettled[s] += 1;
@@ -344,6 +367,9 @@ impl Coordinator {
         }
         self.slots[s][slot].state = State::Done(status);
         self.counts[s].add(status);
+        if self.inputs.only.is_some() {
+            self.settled_pairs.push((s as u32, slot as u32, cost));
+        }
         self.unsettled[s] = self.unsettled[s].saturating_sub(1);
         if self.listened {
             let e = self.p.entity_index(s, slot);
@@ -382,7 +408,7 @@ impl Coordinator {
     }
 
     fn maybe_stage_finished(&mut self, s: usize) {
-        if self.unsettled[s] == 0 && !self.stage_finished_sent[s] {
+        if self.unsettled[s] == 0 && !self.stage_finished_sent[s] && self.inputs.only.is_none() {
             self.stage_finished_sent[s] = true;
             self.inputs.events.emit(ExecutorEvent::StageFinished {
                 run_id: self.inputs.run.id,
@@ -577,6 +603,9 @@ impl Coordinator {
                 );
                 self.slots[s][slot].state = State::Waiting;
                 self.waiting += 1;
+                if self.inputs.only.is_some() {
+                    self.settled_pairs.push((s as u32, slot as u32, cost));
+                }
                 let at = Instant::now() + self.limits[s].external_timeout;
                 self.deadlines.push(Reverse((at, s as u32, slot as u32)));
             }
@@ -602,9 +631,11 @@ impl Coordinator {
         }
         self.costs[s] += cost;
         let total = self.spent_before + self.budget.spent_now();
-        let mut run = self.inputs.run.clone();
-        run.spent = total;
-        self.writer.push(WriteItem::Run(Box::new(run)));
+        if self.inputs.only.is_none() {
+            let mut run = self.inputs.run.clone();
+            run.spent = total;
+            self.writer.push(WriteItem::Run(Box::new(run)));
+        }
         self.inputs.events.emit(ExecutorEvent::CreditsSpent {
             run_id: self.inputs.run.id,
             stage: self.p.graph.ids[s].clone(),
@@ -769,18 +800,24 @@ impl Coordinator {
         Ok(())
     }
 
-    async fn finish(mut self, elapsed: Duration, cancelled: bool) -> RunSummary {
+    async fn finish(
+        mut self,
+        elapsed: Duration,
+        cancelled: bool,
+    ) -> (RunSummary, Vec<(u32, u32, Credits)>) {
+        let shared = self.inputs.only.is_some();
+        let settled = std::mem::take(&mut self.settled_pairs);
         for s in 0..self.slots.len() {
             for slot in &self.slots[s] {
                 match slot.state {
                     State::Waiting => self.counts[s].waiting += 1,
-                    State::Done(_) => {}
+                    State::Done(_) | State::Foreign => {}
                     _ => self.counts[s].not_run += 1,
                 }
             }
         }
         for s in 0..self.slots.len() {
-            if !self.stage_finished_sent[s] {
+            if !self.stage_finished_sent[s] && !shared {
                 self.stage_finished_sent[s] = true;
                 self.inputs.events.emit(ExecutorEvent::StageFinished {
                     run_id: self.inputs.run.id,
@@ -833,6 +870,9 @@ impl Coordinator {
             summary.error.get_or_insert_with(|| e.to_string());
             run.status = RunStatus::Failed;
         }
+        if shared {
+            return (summary, settled);
+        }
         // The final run record is written last, after every completion.
         if let Err(e) = store.save_run(&run).await {
             summary.status = RunStatus::Failed;
@@ -845,7 +885,7 @@ impl Coordinator {
             status: summary.status,
             spent: summary.spent,
         });
-        summary
+        (summary, settled)
     }
 }
 

@@ -321,6 +321,17 @@ impl Forced {
     }
 }
 
+/// The entities of `refs` in one query per kind, when the store can.
+async fn bulk_loaded(
+    store: &TenantStore,
+    refs: &[EntityRef],
+) -> Result<Option<(Vec<Company>, Vec<crate::model::Contact>)>> {
+    match store.leases() {
+        Some(l) if refs.len() > 1 => l.load_entities(store.tenant(), refs).await,
+        _ => Ok(None),
+    }
+}
+
 /// Loads the selected companies and contacts; requested refs that do not exist
 /// are returned apart.
 async fn load_entities(
@@ -356,6 +367,21 @@ async fn load_entities(
                 _ => Vec::new(),
             },
         ),
+        EntitySelection::Refs(refs) if bulk_loaded(store, refs).await?.is_some() => {
+            let (companies, contacts) = bulk_loaded(store, refs).await?.unwrap_or_default();
+            let found: HashSet<EntityRef> = companies
+                .iter()
+                .map(|c| EntityRef::from(c.id))
+                .chain(contacts.iter().map(|c| EntityRef::from(c.id)))
+                .collect();
+            let mut seen = HashSet::new();
+            for r in refs {
+                if seen.insert(*r) && !found.contains(r) {
+                    missing.push(*r);
+                }
+            }
+            (companies, contacts)
+        }
         EntitySelection::Refs(refs) => {
             let mut companies = Vec::new();
             let mut contacts = Vec::new();

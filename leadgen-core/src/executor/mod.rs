@@ -15,6 +15,9 @@
 //!   is missing; [`Executor::retry_failed`] and [`Executor::force`] re-run on
 //!   request.
 //! - External stages wait for [`Executor::complete_external`].
+//! - [`Executor::work`] joins a stored run as one of several workers (processes
+//!   or machines) sharing it through the store's work queue of leased pairs
+//!   ([`LeaseStore`](crate::store::LeaseStore), on PostgreSQL).
 //! - [`Waterfall`] tries providers in order until the wanted fields are found.
 //! - Progress arrives as [`ExecutorEvent`]s, by callback or broadcast stream.
 
@@ -31,6 +34,7 @@ mod run;
 mod summary;
 pub mod testing;
 mod waterfall;
+mod worker;
 mod writer;
 
 pub use config::{
@@ -45,6 +49,7 @@ pub use run::{Executor, RUN_KIND, spent_today};
 pub use summary::{RunReport, RunSummary, StageRunStats, StageSummary, list_runs, run_report};
 pub use tokio_util::sync::CancellationToken;
 pub use waterfall::Waterfall;
+pub use worker::{WorkerConfig, WorkerSummary};
 
 #[cfg(test)]
 mod tests;

@@ -56,12 +56,12 @@ pub const RUN_KIND: &str = "enrich";
 /// ```
 #[derive(Debug, Clone)]
 pub struct Executor {
-    registry: Arc<StageRegistry>,
-    config: Arc<ExecutorConfig>,
-    limiters: HashMap<String, Arc<Limiter>>,
-    events: EventSink,
-    clock: Arc<dyn Clock>,
-    random: Arc<dyn Randomness>,
+    pub(super) registry: Arc<StageRegistry>,
+    pub(super) config: Arc<ExecutorConfig>,
+    pub(super) limiters: HashMap<String, Arc<Limiter>>,
+    pub(super) events: EventSink,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) random: Arc<dyn Randomness>,
     active: Arc<Mutex<HashMap<RunId, mpsc::Sender<ExternalMsg>>>>,
 }
 
@@ -201,7 +201,7 @@ impl Executor {
         self.run(store, request).await
     }
 
-    async fn load_run(&self, store: &TenantStore, run_id: RunId) -> Result<RunRecord> {
+    pub(super) async fn load_run(&self, store: &TenantStore, run_id: RunId) -> Result<RunRecord> {
         store.get_run(run_id).await?.ok_or_else(|| Error::NotFound {
             entity: "run",
             id: run_id.to_string(),
@@ -247,6 +247,7 @@ impl Executor {
             cancel,
             external: rx,
             daily_remaining,
+            only: None,
         };
         let summary = Coordinator::new(prepared, inputs).run().await;
         self.lock_active().remove(&run_id);
@@ -310,7 +311,7 @@ fn request_summary(request: &RunRequest) -> Result<serde_json::Value> {
 }
 
 /// The request a run record was created with.
-fn stored_request(run: &RunRecord) -> Result<RunRequest> {
+pub(super) fn stored_request(run: &RunRecord) -> Result<RunRequest> {
     let raw = run.summary.get("request").cloned().ok_or_else(|| {
         Error::invalid(
             "run",

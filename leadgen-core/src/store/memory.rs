@@ -26,6 +26,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::lease::{LeaseStore, PairLease, QueueCounts, QueuedPair};
 use super::query::{AuditFilter, CompanyFilter, ContactFilter, Page, PageRequest, UpsertReport};
 use super::records::{AuditEntry, CacheEntry, Completion, RunRecord, StageRunRecord};
 use super::traits::{AuditStore, CacheStore, EntityStore, RunStore, Store};
@@ -50,6 +51,40 @@ struct State {
     stage_runs: HashMap<(TenantId, RunId), Vec<StageRunRecord>>,
     audit: HashMap<TenantId, Vec<AuditEntry>>,
     cache: HashMap<(TenantId, String, String), CacheEntry>,
+    /// Work queues of runs shared by workers, by (tenant, run), then (entity, stage).
+    queues: HashMap<(TenantId, RunId), BTreeMap<(EntityRef, String), QueueRow>>,
+}
+
+/// One queue row of [`LeaseStore`].
+#[derive(Debug, Clone)]
+struct QueueRow {
+    rank: u32,
+    worker: Option<String>,
+    expires_at: Option<DateTime<Utc>>,
+    claims: u32,
+    done: bool,
+    cost: Credits,
+}
+
+impl QueueRow {
+    fn lease(&self, entity: EntityRef, stage: &str) -> PairLease {
+        PairLease {
+            entity,
+            stage: stage.to_string(),
+            worker: self.worker.clone(),
+            expires_at: self.expires_at,
+            claims: self.claims,
+            done: self.done,
+        }
+    }
+
+    fn claimable(&self, now: DateTime<Utc>) -> bool {
+        !self.done && self.expires_at.is_none_or(|at| at <= now)
+    }
+}
+
+fn after(now: DateTime<Utc>, d: std::time::Duration) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
 /// A [`Store`] kept in process memory: complete, tenant-safe, lost on drop.
@@ -548,5 +583,187 @@ impl Store for MemoryStore {
 
     async fn close(&self) {
         self.closed.store(true, Ordering::Release);
+    }
+
+    fn leases(&self) -> Option<&dyn LeaseStore> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl LeaseStore for MemoryStore {
+    async fn enqueue_pairs(
+        &self,
+        tenant: &TenantId,
+        run: RunId,
+        pairs: &[QueuedPair],
+    ) -> Result<u64> {
+        let mut state = self.state()?;
+        let queue = state.queues.entry((tenant.clone(), run)).or_default();
+        let mut added = 0;
+        for p in pairs {
+            queue.entry((p.entity, p.stage.clone())).or_insert_with(|| {
+                added += 1;
+                QueueRow {
+                    rank: p.rank,
+                    worker: None,
+                    expires_at: None,
+                    claims: 0,
+                    done: false,
+                    cost: Credits::ZERO,
+                }
+            });
+        }
+        Ok(added)
+    }
+
+    async fn claim_pairs(
+        &self,
+        tenant: &TenantId,
+        run: RunId,
+        worker: &str,
+        limit: usize,
+        lease: std::time::Duration,
+    ) -> Result<Vec<PairLease>> {
+        let now = Utc::now();
+        let mut state = self.state()?;
+        let Some(queue) = state.queues.get_mut(&(tenant.clone(), run)) else {
+            return Ok(Vec::new());
+        };
+        let mut free: Vec<(u32, EntityRef, String)> = queue
+            .iter()
+            .filter(|(_, r)| r.claimable(now))
+            .map(|((e, s), r)| (r.rank, *e, s.clone()))
+            .collect();
+        free.sort();
+        free.truncate(limit);
+        let mut out = Vec::with_capacity(free.len());
+        for (_, entity, stage) in free {
+            if let Some(row) = queue.get_mut(&(entity, stage.clone())) {
+                row.worker = Some(worker.to_string());
+                row.expires_at = Some(after(now, lease));
+                row.claims += 1;
+                out.push(row.lease(entity, &stage));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn extend_leases(
+        &self,
+        tenant: &TenantId,
+        run: RunId,
+        worker: &str,
+        lease: std::time::Duration,
+    ) -> Result<u64> {
+        let now = Utc::now();
+        let mut state = self.state()?;
+        let mut n = 0;
+        if let Some(queue) = state.queues.get_mut(&(tenant.clone(), run)) {
+            for row in queue.values_mut() {
+                if !row.done
+                    && row.worker.as_deref() == Some(worker)
+                    && row.expires_at.is_some_and(|at| at > now)
+                {
+                    row.expires_at = Some(after(now, lease));
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    async fn finish_pairs(
+        &self,
+        tenant: &TenantId,
+        run: RunId,
+        worker: &str,
+        pairs: &[(EntityRef, String, Credits)],
+    ) -> Result<u64> {
+        let mut state = self.state()?;
+        let mut n = 0;
+        if let Some(queue) = state.queues.get_mut(&(tenant.clone(), run)) {
+            for (entity, stage, cost) in pairs {
+                if let Some(row) = queue.get_mut(&(*entity, stage.clone()))
+                    && !row.done
+                    && row.worker.as_deref() == Some(worker)
+                {
+                    row.done = true;
+                    row.cost = *cost;
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    async fn release_pairs(
+        &self,
+        tenant: &TenantId,
+        run: RunId,
+        worker: &str,
+        pairs: &[(EntityRef, String)],
+        delay: std::time::Duration,
+    ) -> Result<u64> {
+        let now = Utc::now();
+        let mut state = self.state()?;
+        let mut n = 0;
+        if let Some(queue) = state.queues.get_mut(&(tenant.clone(), run)) {
+            for (entity, stage) in pairs {
+                if let Some(row) = queue.get_mut(&(*entity, stage.clone()))
+                    && !row.done
+                    && row.worker.as_deref() == Some(worker)
+                {
+                    row.worker = None;
+                    row.expires_at = Some(after(now, delay));
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    async fn queue_counts(&self, tenant: &TenantId, run: RunId) -> Result<QueueCounts> {
+        let now = Utc::now();
+        let state = self.state()?;
+        let mut c = QueueCounts::default();
+        if let Some(queue) = state.queues.get(&(tenant.clone(), run)) {
+            for row in queue.values() {
+                if row.done {
+                    c.done += 1;
+                } else if row.worker.is_some() && row.expires_at.is_some_and(|at| at > now) {
+                    c.leased += 1;
+                } else {
+                    c.open += 1;
+                }
+            }
+        }
+        Ok(c)
+    }
+
+    async fn queue_spent(&self, tenant: &TenantId, run: RunId) -> Result<Credits> {
+        let state = self.state()?;
+        Ok(state
+            .queues
+            .get(&(tenant.clone(), run))
+            .map(|q| q.values().filter(|r| r.done).map(|r| r.cost).sum())
+            .unwrap_or(Credits::ZERO))
+    }
+
+    async fn list_leases(&self, tenant: &TenantId, run: RunId) -> Result<Vec<PairLease>> {
+        let now = Utc::now();
+        let state = self.state()?;
+        Ok(state
+            .queues
+            .get(&(tenant.clone(), run))
+            .map(|q| {
+                q.iter()
+                    .filter(|(_, r)| {
+                        !r.done && r.worker.is_some() && r.expires_at.is_some_and(|at| at > now)
+                    })
+                    .map(|((e, s), r)| r.lease(*e, s))
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 }

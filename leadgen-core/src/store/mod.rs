@@ -4,6 +4,7 @@
 //! Backends live in `leadgen-store` (SQLite, PostgreSQL); they all pass one
 //! conformance suite.
 
+mod lease;
 mod query;
 mod records;
 mod tenant;
@@ -12,6 +13,7 @@ mod validate;
 
 pub mod memory;
 
+pub use lease::{LeaseStore, PairLease, QueueCounts, QueuedPair};
 pub use memory::MemoryStore;
 pub use query::{
     AuditFilter, CompanyFilter, ContactFilter, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageRequest,

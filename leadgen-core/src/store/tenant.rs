@@ -33,6 +33,11 @@ impl TenantStore {
         &self.store
     }
 
+    /// The store's work queue for runs shared by several workers, if it has one.
+    pub fn leases(&self) -> Option<&dyn super::lease::LeaseStore> {
+        self.store.leases()
+    }
+
     /// Inserts or replaces one company.
     pub async fn upsert_company(&self, company: &Company) -> Result<UpsertReport> {
         self.store

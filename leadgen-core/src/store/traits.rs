@@ -164,4 +164,10 @@ pub trait Store: EntityStore + RunStore + AuditStore + CacheStore {
     fn backend(&self) -> &'static str;
     /// Closes connections; later calls fail with a `Connection` error.
     async fn close(&self);
+
+    /// The work queue that lets several workers share a run, if this backend
+    /// has one (see [`LeaseStore`](super::LeaseStore)). `None` by default.
+    fn leases(&self) -> Option<&dyn super::lease::LeaseStore> {
+        None
+    }
 }

@@ -7,6 +7,7 @@
 
 mod entities;
 mod records;
+mod work;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -36,6 +37,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "point_reads",
         sql: include_str!("migrations/0002_point_reads.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "work_queue",
+        sql: include_str!("migrations/0003_work_queue.sql"),
     },
 ];
 
@@ -292,6 +298,10 @@ impl Store for PostgresStore {
 
     async fn close(&self) {
         self.pool.close().await;
+    }
+
+    fn leases(&self) -> Option<&dyn leadgen_core::store::LeaseStore> {
+        Some(self)
     }
 }
 

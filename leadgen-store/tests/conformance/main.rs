@@ -10,6 +10,8 @@
 mod entities;
 mod fixtures;
 mod isolation;
+#[cfg(feature = "postgres")]
+mod leases;
 mod records;
 
 #[cfg(feature = "postgres")]

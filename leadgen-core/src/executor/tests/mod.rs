@@ -5,6 +5,7 @@ mod external;
 mod runs;
 mod scheduling;
 mod waterfall;
+mod workers;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -252,8 +252,8 @@ pub async fn preview_file(
     path: &Path,
     options: &ImportOptions,
 ) -> Result<ImportPreview, ImportError> {
-    let parsed = parse_file(path, options).await?;
-    let plan = plan_matches(store, &parsed.drafts).await?;
+    let mut parsed = parse_file(path, options).await?;
+    let plan = plan_matches(store, std::mem::take(&mut parsed.drafts)).await?;
     Ok(report_of(&parsed, &plan, None))
 }
 
@@ -272,8 +272,8 @@ pub async fn import_file(
     path: &Path,
     options: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
-    let parsed = parse_file(path, options).await?;
-    let plan = plan_matches(store, &parsed.drafts).await?;
+    let mut parsed = parse_file(path, options).await?;
+    let plan = plan_matches(store, std::mem::take(&mut parsed.drafts)).await?;
     options.report(ImportProgress::Matched {
         to_write: plan.contacts.len() + plan.companies.len(),
     });

@@ -19,7 +19,9 @@ use super::mapping::{
 };
 use super::matching::{MatchPlan, RowStatus, plan_matches};
 use super::presets::Preset;
-use super::spreadsheet::{SheetSelector, is_spreadsheet_path, read_spreadsheet};
+use super::spreadsheet::{
+    SheetSelector, is_spreadsheet_file, is_spreadsheet_path, read_spreadsheet,
+};
 use super::table::{ReadLimits, SourceFormat, Table};
 
 /// A progress callback (the CLI draws bars with it; bindings pass it on).
@@ -115,8 +117,11 @@ pub struct ParsedFile {
 }
 
 /// Reads a file into a table by its kind (workbook, JSON Lines, delimited text).
+///
+/// A workbook is recognized by its first bytes (ZIP or OLE2 signature) as well as by
+/// its extension, so `contacts.csv` that is really an XLSX file is read as one.
 pub fn read_table(path: &Path, options: &ImportOptions) -> Result<Table, ImportError> {
-    if is_spreadsheet_path(path) {
+    if is_spreadsheet_path(path) || is_spreadsheet_file(path) {
         read_spreadsheet(path, &options.sheet, &options.limits)
     } else if is_jsonl_path(path) {
         read_jsonl(path, &options.limits)
@@ -131,7 +136,10 @@ pub fn read_table(path: &Path, options: &ImportOptions) -> Result<Table, ImportE
 
 /// Parses and maps a file: every row becomes drafts or a row error. Writes nothing.
 pub async fn parse_file(path: &Path, options: &ImportOptions) -> Result<ParsedFile, ImportError> {
-    if options.sheet != SheetSelector::Auto && !is_spreadsheet_path(path) {
+    if options.sheet != SheetSelector::Auto
+        && !is_spreadsheet_path(path)
+        && !is_spreadsheet_file(path)
+    {
         return Err(ImportError::SheetNotFound {
             file: path.display().to_string(),
             sheet: format!("{:?}", options.sheet),

@@ -31,12 +31,31 @@ async fn main() {
     let xlsx = data.join("team_workbook.xlsx");
     let opts = ImportOptions::default();
 
-    // `BENCH_ONLY=parse`: only the parse+map loop (for profilers), no output.
-    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "parse") {
-        for _ in 0..repeats {
-            parse_file(&csv, &opts).await.expect("parse the 100k CSV");
+    // `BENCH_ONLY=parse`, `xlsx` or `import`: only that loop (for profilers), no output.
+    match std::env::var("BENCH_ONLY").as_deref() {
+        Ok("parse") => {
+            for _ in 0..repeats {
+                parse_file(&csv, &opts).await.expect("parse the 100k CSV");
+            }
+            return;
         }
-        return;
+        Ok("xlsx") => {
+            for _ in 0..repeats {
+                parse_file(&xlsx, &opts).await.expect("parse the XLSX");
+            }
+            return;
+        }
+        Ok("import") => {
+            for _ in 0..repeats {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+                let store = leadgen_store::open(&url).await.expect("open SQLite");
+                let tenant = TenantStore::new(store, TenantId::new("bench").expect("tenant"));
+                import_file(&tenant, &csv, &opts).await.expect("import");
+            }
+            return;
+        }
+        _ => {}
     }
 
     let mut parse_times = Vec::new();

@@ -196,7 +196,10 @@ impl CompanyIndex {
                     }
                     _ => RowStatus::Duplicate,
                 };
-                self.index(i);
+                // Keys only come from fields a merge fills: unchanged, nothing to add.
+                if changed {
+                    self.index(i);
+                }
                 (i, status)
             }
             None => {
@@ -388,7 +391,9 @@ pub(crate) async fn plan_matches(
                     }
                     _ => RowStatus::Duplicate,
                 };
-                contacts.index(i);
+                if changed {
+                    contacts.index(i);
+                }
                 (i, status)
             }
             None => {

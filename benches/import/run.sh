@@ -18,17 +18,20 @@ fi
     || "$venv/bin/pip" install -q polars pandas openpyxl
 
 (cd "$root" && cargo build --release -q -p leadgen-bench-import)
-bin="${CARGO_TARGET_DIR:-$root/target}/release/bench-import"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+bin="$target_dir/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}release/bench-import"
 
+load_before="$(cut -d" " -f1-3 /proc/loadavg)"
 rust_json="$("$bin" "$data" "$repeats")"
 py_json="$("$venv/bin/python" "$here/anchors.py" "$data" "$repeats")"
 
-"$venv/bin/python" - "$rust_json" "$py_json" <<'PY'
+load_after="$(cut -d" " -f1-3 /proc/loadavg)"
+"$venv/bin/python" - "$rust_json" "$py_json" "$load_before" "$load_after" "$(nproc)" <<'PY'
 import json, sys
 r, p = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 def row(name, secs, note=""):
     print(f"  {name:<44} {secs*1000:9.1f} ms  {note}")
-print("leadgen import benchmark (best of N, wall time)")
+print(f"leadgen import benchmark (best of N, wall time); load average {sys.argv[3]} before, {sys.argv[4]} after, {sys.argv[5]} cores")
 row("leadgen parse+map 100k CSV", r["csv_parse_map_s"], f'{r["csv_rows"]} rows')
 row("polars.read_csv", p["polars_read_csv_s"])
 row("pandas.read_csv", p["pandas_read_csv_s"])
@@ -40,6 +43,12 @@ vs_polars = p["polars_read_csv_s"] / r["csv_parse_map_s"]
 vs_pandas = p["pandas_read_csv_s"] / r["csv_parse_map_s"]
 vs_openpyxl = p["openpyxl_read_only_s"] / r["xlsx_parse_s"]
 e2e = r["csv_end_to_end_rows_per_s"]
+ph = r.get("phases", {})
+if ph:
+    print("  where leadgen's time goes: "
+          f'read {ph["csv_read_table_s"]*1000:.1f} ms, map {ph["csv_infer_mapping_s"]*1000:.1f} ms, '
+          f'drafts {ph["csv_build_drafts_s"]*1000:.1f} ms; SQLite upsert of '
+          f'{ph["sqlite_upsert_contacts"]} contacts {ph["sqlite_upsert_contacts_s"]*1000:.1f} ms')
 print("ratios (speed of leadgen relative to the anchor; goal in brackets)")
 print(f"  parse+map vs polars   {vs_polars:6.2f}x  [>= 0.5x]  {'ok' if vs_polars >= 0.5 else 'MISSED'}")
 print(f"  parse+map vs pandas   {vs_pandas:6.2f}x  [>= 3x]    {'ok' if vs_pandas >= 3 else 'MISSED'}")

@@ -11,6 +11,7 @@ use std::hash::Hash;
 use chrono::{DateTime, Utc};
 use leadgen_core::store::{email_key, validate_company, validate_contact};
 use leadgen_core::{Company, Contact, Error, Result};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -114,12 +115,10 @@ fn in_batch(error: Error, batch: &str, index: usize) -> Error {
 /// the whole batch before anything is written.
 pub(crate) fn contact_rows(backend: &'static str, contacts: &[Contact]) -> Result<Vec<ContactRow>> {
     let contacts = last_by_id(contacts, |c| c.id.0);
-    let mut rows = Vec::with_capacity(contacts.len());
-    for (index, contact) in contacts {
+    encode_all(&contacts, |&(index, contact)| {
         validate_contact(contact).map_err(|e| in_batch(e, "contacts", index))?;
-        rows.push(contact_row(backend, contact)?);
-    }
-    Ok(rows)
+        Ok(contact_row(backend, contact)?)
+    })
 }
 
 /// Validates every company and turns each into its row.
@@ -128,12 +127,31 @@ pub(crate) fn company_rows(
     companies: &[Company],
 ) -> Result<Vec<CompanyRow>> {
     let companies = last_by_id(companies, |c| c.id.0);
-    let mut rows = Vec::with_capacity(companies.len());
-    for (index, company) in companies {
+    encode_all(&companies, |&(index, company)| {
         validate_company(company).map_err(|e| in_batch(e, "companies", index))?;
-        rows.push(company_row(backend, company)?);
+        Ok(company_row(backend, company)?)
+    })
+}
+
+/// Batches smaller than this are encoded on the calling thread.
+const PARALLEL_ENCODE_MIN: usize = 256;
+
+/// Encodes every item, on all cores for a large batch; the error of the first bad
+/// item (in input order) wins, as if they had been encoded one by one.
+fn encode_all<I: Sync, R: Send>(
+    items: &[I],
+    encode: impl Fn(&I) -> Result<R> + Sync + Send,
+) -> Result<Vec<R>> {
+    if items.len() < PARALLEL_ENCODE_MIN {
+        return items.iter().map(encode).collect();
     }
-    Ok(rows)
+    let mut encoded = Vec::with_capacity(items.len());
+    items
+        .par_iter()
+        .with_min_len(PARALLEL_ENCODE_MIN)
+        .map(encode)
+        .collect_into_vec(&mut encoded);
+    encoded.into_iter().collect()
 }
 
 fn contact_row(backend: &'static str, c: &Contact) -> StoreResult<ContactRow> {

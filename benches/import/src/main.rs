@@ -5,10 +5,12 @@
 //! Usage: `bench-import DATA_DIR [REPEATS]`
 
 use std::path::PathBuf;
+
 use std::time::{Duration, Instant};
 
 use leadgen_core::{TenantId, TenantStore};
-use leadgen_stages::import::{ImportOptions, import_file, parse_file};
+use leadgen_stages::import::mapping::infer_mapping;
+use leadgen_stages::import::{ImportOptions, build_drafts, import_file, parse_file, read_table};
 
 fn best(times: &[Duration]) -> f64 {
     times
@@ -29,6 +31,33 @@ async fn main() {
     let xlsx = data.join("team_workbook.xlsx");
     let opts = ImportOptions::default();
 
+    // `BENCH_ONLY=parse`, `xlsx` or `import`: only that loop (for profilers), no output.
+    match std::env::var("BENCH_ONLY").as_deref() {
+        Ok("parse") => {
+            for _ in 0..repeats {
+                parse_file(&csv, &opts).await.expect("parse the 100k CSV");
+            }
+            return;
+        }
+        Ok("xlsx") => {
+            for _ in 0..repeats {
+                parse_file(&xlsx, &opts).await.expect("parse the XLSX");
+            }
+            return;
+        }
+        Ok("import") => {
+            for _ in 0..repeats {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+                let store = leadgen_store::open(&url).await.expect("open SQLite");
+                let tenant = TenantStore::new(store, TenantId::new("bench").expect("tenant"));
+                import_file(&tenant, &csv, &opts).await.expect("import");
+            }
+            return;
+        }
+        _ => {}
+    }
+
     let mut parse_times = Vec::new();
     let mut rows = 0;
     for _ in 0..repeats {
@@ -37,6 +66,41 @@ async fn main() {
         parse_times.push(t.elapsed());
         rows = parsed.drafts.len();
     }
+
+    // Where the parse+map time goes (informative; not compared with an anchor).
+    let (mut read_times, mut map_times, mut draft_times) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..repeats {
+        let t = Instant::now();
+        let table = read_table(&csv, &opts).expect("read the 100k CSV");
+        read_times.push(t.elapsed());
+        let t = Instant::now();
+        let mapping = infer_mapping(&table, None, None).expect("map");
+        map_times.push(t.elapsed());
+        let t = Instant::now();
+        let drafts = build_drafts(&table, &mapping, "import:file");
+        draft_times.push(t.elapsed());
+        drop(drafts);
+    }
+
+    // The store's share of the end-to-end time: the drafts' records upserted into a
+    // fresh SQLite file (no matching).
+    let parsed = parse_file(&csv, &opts).await.expect("parse the 100k CSV");
+    let contacts: Vec<_> = parsed
+        .drafts
+        .iter()
+        .filter_map(|d| d.contact.clone())
+        .collect();
+    let mut store_times = Vec::new();
+    for _ in 0..repeats.min(3) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+        let store = leadgen_store::open(&url).await.expect("open SQLite");
+        let tenant = TenantStore::new(store, TenantId::new("bench").expect("tenant"));
+        let t = Instant::now();
+        tenant.upsert_contacts(&contacts).await.expect("upsert");
+        store_times.push(t.elapsed());
+    }
+    drop(parsed);
 
     let mut e2e_times = Vec::new();
     let mut imported = 0;
@@ -68,6 +132,13 @@ async fn main() {
         "csv_end_to_end_rows_per_s": imported as f64 / best(&e2e_times),
         "xlsx_parse_s": best(&xlsx_times),
         "xlsx_rows": xlsx_rows,
+        "phases": {
+            "csv_read_table_s": best(&read_times),
+            "csv_infer_mapping_s": best(&map_times),
+            "csv_build_drafts_s": best(&draft_times),
+            "sqlite_upsert_contacts_s": best(&store_times),
+            "sqlite_upsert_contacts": contacts.len(),
+        },
     });
     println!("{out}");
 }

@@ -1,165 +1,11 @@
-//! Country names and codes as people type them → ISO 3166-1 alpha-2, for the
-//! countries leadgen's users work in most. Anything else is kept as text.
+//! Country names and codes as people type them → ISO 3166-1 alpha-2: the shared
+//! normalizer of `leadgen_core::normalize`, plus the few spellings seen in exports
+//! that it does not know. Anything else is kept as text.
 
 use super::keys::fold;
 
-const COUNTRIES: &[(&str, &[&str])] = &[
-    (
-        "CZ",
-        &[
-            "cz",
-            "cze",
-            "czechia",
-            "czechrepublic",
-            "cesko",
-            "ceskarepublika",
-            "cr",
-            "tschechien",
-            "republiquetcheque",
-            "tsjekkia",
-            "tsekki",
-        ],
-    ),
-    (
-        "SK",
-        &[
-            "sk",
-            "svk",
-            "slovakia",
-            "slovensko",
-            "slowakei",
-            "slovaquie",
-        ],
-    ),
-    (
-        "NO",
-        &[
-            "no", "nor", "norway", "norge", "noreg", "norsko", "norwegen", "norvege", "norja",
-        ],
-    ),
-    (
-        "FI",
-        &[
-            "fi", "fin", "finland", "suomi", "finsko", "finnland", "finlande",
-        ],
-    ),
-    (
-        "SE",
-        &[
-            "se", "swe", "sweden", "sverige", "svedsko", "schweden", "suede", "ruotsi",
-        ],
-    ),
-    (
-        "DK",
-        &[
-            "dk", "dnk", "denmark", "danmark", "dansko", "danemark", "tanska",
-        ],
-    ),
-    (
-        "FR",
-        &[
-            "fr",
-            "fra",
-            "france",
-            "francie",
-            "frankreich",
-            "frankrike",
-            "ranska",
-        ],
-    ),
-    (
-        "DE",
-        &[
-            "de",
-            "deu",
-            "ger",
-            "germany",
-            "deutschland",
-            "nemecko",
-            "allemagne",
-            "tyskland",
-            "saksa",
-        ],
-    ),
-    (
-        "AT",
-        &["at", "aut", "austria", "osterreich", "rakousko", "autriche"],
-    ),
-    (
-        "PL",
-        &[
-            "pl", "pol", "poland", "polska", "polsko", "polen", "pologne",
-        ],
-    ),
-    (
-        "NL",
-        &[
-            "nl",
-            "nld",
-            "netherlands",
-            "nederland",
-            "holland",
-            "nizozemsko",
-            "paysbas",
-        ],
-    ),
-    (
-        "BE",
-        &["be", "bel", "belgium", "belgie", "belgique", "belgien"],
-    ),
-    (
-        "CH",
-        &["ch", "che", "switzerland", "schweiz", "suisse", "svycarsko"],
-    ),
-    (
-        "GB",
-        &[
-            "gb",
-            "gbr",
-            "uk",
-            "unitedkingdom",
-            "greatbritain",
-            "england",
-            "scotland",
-            "wales",
-            "britain",
-            "velkabritanie",
-            "royaumeuni",
-            "storbritannia",
-        ],
-    ),
-    ("IE", &["ie", "irl", "ireland", "irsko"]),
-    (
-        "US",
-        &[
-            "us",
-            "usa",
-            "unitedstates",
-            "unitedstatesofamerica",
-            "america",
-            "spojenestaty",
-            "usa",
-            "etatsunis",
-            "vereinigtestaaten",
-        ],
-    ),
-    ("CA", &["ca", "can", "canada", "kanada"]),
-    ("SG", &["sg", "sgp", "singapore", "singapur", "singapour"]),
-    (
-        "ES",
-        &[
-            "es",
-            "esp",
-            "spain",
-            "espana",
-            "spanelsko",
-            "espagne",
-            "spanien",
-        ],
-    ),
-    ("IT", &["it", "ita", "italy", "italia", "italie", "italien"]),
-    ("EE", &["ee", "est", "estonia", "eesti", "viro"]),
-];
+/// Spellings `leadgen_core::normalize::country_code` does not resolve (folded).
+const EXTRA: &[(&str, &str)] = &[("ger", "DE")];
 
 /// The ISO alpha-2 code of a country name or code (`"Norge"` → `NO`, `"FRA"` → `FR`).
 ///
@@ -170,12 +16,77 @@ const COUNTRIES: &[(&str, &[&str])] = &[
 /// assert_eq!(country_code("Atlantis"), None);
 /// ```
 pub fn country_code(raw: &str) -> Option<&'static str> {
-    let key = fold(raw);
-    if key.is_empty() {
-        return None;
+    if let Some(code) = leadgen_core::normalize::country_code(raw) {
+        return Some(code);
     }
-    COUNTRIES
-        .iter()
-        .find(|(_, names)| names.contains(&key.as_str()))
-        .map(|(code, _)| *code)
+    let key = fold(raw);
+    EXTRA.iter().find(|(k, _)| *k == key).map(|(_, code)| *code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::country_code;
+
+    /// Every spelling the importer's own table used to know still resolves.
+    #[test]
+    fn spellings_of_the_former_table_still_resolve() {
+        let cases = [
+            ("CZ", "CZ"),
+            ("cze", "CZ"),
+            ("Czechia", "CZ"),
+            ("Czech Republic", "CZ"),
+            ("Česko", "CZ"),
+            ("Česká republika", "CZ"),
+            ("ČR", "CZ"),
+            ("Tschechien", "CZ"),
+            ("République tchèque", "CZ"),
+            ("Tsjekkia", "CZ"),
+            ("Tšekki", "CZ"),
+            ("Slovensko", "SK"),
+            ("Slowakei", "SK"),
+            ("Norge", "NO"),
+            ("Noreg", "NO"),
+            ("Norsko", "NO"),
+            ("Norja", "NO"),
+            ("Suomi", "FI"),
+            ("Finsko", "FI"),
+            ("Sverige", "SE"),
+            ("Ruotsi", "SE"),
+            ("Danmark", "DK"),
+            ("Tanska", "DK"),
+            ("FRA", "FR"),
+            ("France", "FR"),
+            ("Francie", "FR"),
+            ("Frankreich", "FR"),
+            ("GER", "DE"),
+            ("Deutschland", "DE"),
+            ("Německo", "DE"),
+            ("Allemagne", "DE"),
+            ("Pays-Bas", "NL"),
+            ("Nizozemsko", "NL"),
+            ("United Kingdom", "GB"),
+            ("Great Britain", "GB"),
+            ("UK", "GB"),
+            ("Velká Británie", "GB"),
+            ("Royaume-Uni", "GB"),
+            ("United States", "US"),
+            ("USA", "US"),
+            ("United States of America", "US"),
+            ("Spojené státy", "US"),
+            ("États-Unis", "US"),
+            ("Vereinigte Staaten", "US"),
+            ("Singapore", "SG"),
+            ("Österreich", "AT"),
+            ("Polska", "PL"),
+            ("España", "ES"),
+            ("Italia", "IT"),
+            ("Eesti", "EE"),
+            ("Viro", "EE"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(country_code(raw), Some(want), "{raw}");
+        }
+        assert_eq!(country_code("Atlantis"), None);
+        assert_eq!(country_code(""), None);
+    }
 }

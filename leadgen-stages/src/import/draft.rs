@@ -2,7 +2,7 @@
 //! draft, or a [`RowError`] when it holds nothing usable. Every value the user had
 //! survives: fields go to their field, everything else to `attributes`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use leadgen_core::{Company, Contact, Department, EmailStatus, Provenance, Seniority};
@@ -13,7 +13,8 @@ use super::keys::{
     canonical_linkedin_url, clean, domain_of, fold, is_missing_marker, normalize_email,
 };
 use super::mapping::{ColumnMapping, Field, MatchMethod};
-use super::table::Table;
+use super::table::{Table, TableRow};
+use rayon::prelude::*;
 
 /// One row's drafts.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,12 +133,60 @@ pub fn build_drafts(
         })
         .collect();
     let company_table = !mapping.has_person_fields();
+    let ctx = Context {
+        table,
+        actions: &actions,
+        source,
+        now,
+        company_table,
+    };
+    // Rows are independent: build them in parallel, straight into one vector in file
+    // order. A row that yields nothing comes back empty and is taken out after.
     let mut drafts = Vec::with_capacity(table.rows.len());
+    table
+        .rows
+        .par_iter()
+        .with_min_len(ROWS_PER_TASK)
+        .map_init(CountryCache::default, |countries, row| {
+            ctx.build_row(row, countries)
+        })
+        .collect_into_vec(&mut drafts);
     let mut errors = Vec::new();
-    for row in &table.rows {
-        let mut b = RowBuilder::new(source, now, company_table);
+    drafts.retain(|d| {
+        let usable = d.contact.is_some() || d.company.is_some();
+        if !usable {
+            errors.push(RowError {
+                file: table.file.clone(),
+                line: d.line,
+                column: None,
+                kind: RowErrorKind::NoUsableFields,
+                reason: "the row has no name, email, LinkedIn URL or company".into(),
+            });
+        }
+        usable
+    });
+    (drafts, errors)
+}
+
+/// Rows per parallel task at least: enough to amortize the task.
+const ROWS_PER_TASK: usize = 1024;
+
+/// What every row of one table shares.
+struct Context<'a> {
+    table: &'a Table,
+    actions: &'a [Action],
+    source: &'a str,
+    now: DateTime<Utc>,
+    company_table: bool,
+}
+
+impl<'a> Context<'a> {
+    /// One row's drafts; neither a contact nor a company when the row holds
+    /// nothing usable.
+    fn build_row(&self, row: &'a TableRow, countries: &mut CountryCache<'a>) -> RowDraft {
+        let mut b = RowBuilder::new(self.source, self.now, self.company_table);
         for (i, cell) in row.cells.iter().enumerate() {
-            let Some(action) = actions.get(i) else {
+            let Some(action) = self.actions.get(i) else {
                 continue;
             };
             let v = clean(cell);
@@ -150,32 +199,39 @@ pub fn build_drafts(
                     b.attributes.insert(key.clone(), v.to_string());
                 }
                 Action::Registry(scheme) => b.registry.push((scheme.clone(), v.to_string())),
-                Action::Field(f, conf) => b.set(*f, v, *conf, &table.headers[i]),
+                Action::Field(f, conf) => b.set(*f, v, *conf, &self.table.headers[i]),
             }
         }
-        match b.finish() {
-            Some((contact, company)) => drafts.push(RowDraft {
-                line: row.line,
-                contact,
-                company,
-            }),
-            None => errors.push(RowError {
-                file: table.file.clone(),
-                line: row.line,
-                column: None,
-                kind: RowErrorKind::NoUsableFields,
-                reason: "the row has no name, email, LinkedIn URL or company".into(),
-            }),
+        let (contact, company) = b.finish(countries).unwrap_or((None, None));
+        RowDraft {
+            line: row.line,
+            contact,
+            company,
         }
     }
-    (drafts, errors)
 }
+
+/// Country cells repeat: each distinct spelling is looked up once per chunk.
+#[derive(Default)]
+struct CountryCache<'a> {
+    known: HashMap<&'a str, Option<&'static str>>,
+}
+
+impl<'a> CountryCache<'a> {
+    fn code(&mut self, raw: &'a str) -> Option<&'static str> {
+        *self.known.entry(raw).or_insert_with(|| country_code(raw))
+    }
+}
+
+/// One mapped cell of a row: its (trimmed) value, the mapping's confidence, and
+/// the column's header.
+type Cell<'a> = (&'a str, f32, &'a str);
 
 struct RowBuilder<'a> {
     source: &'a str,
     now: DateTime<Utc>,
     company_table: bool,
-    values: BTreeMap<Field, (String, f32, String)>,
+    values: [Option<Cell<'a>>; Field::ALL.len()],
     attributes: BTreeMap<String, String>,
     registry: Vec<(String, String)>,
 }
@@ -186,38 +242,44 @@ impl<'a> RowBuilder<'a> {
             source,
             now,
             company_table,
-            values: BTreeMap::new(),
+            values: [None; Field::ALL.len()],
             attributes: BTreeMap::new(),
             registry: Vec::new(),
         }
     }
 
-    fn set(&mut self, field: Field, value: &str, confidence: f32, header: &str) {
-        self.values
-            .insert(field, (value.to_string(), confidence, header.to_string()));
+    fn set(&mut self, field: Field, value: &'a str, confidence: f32, header: &'a str) {
+        self.values[field as usize] = Some((value, confidence, header));
     }
 
-    fn take(&mut self, field: Field) -> Option<(String, f32, String)> {
-        self.values.remove(&field)
+    fn take(&mut self, field: Field) -> Option<Cell<'a>> {
+        self.values[field as usize].take()
+    }
+
+    fn has(&self, field: Field) -> bool {
+        self.values[field as usize].is_some()
     }
 
     fn prov(&self, confidence: f32) -> Provenance {
         Provenance::new(self.source, self.now, confidence)
     }
 
-    fn finish(mut self) -> Option<(Option<Contact>, Option<Company>)> {
-        let company = self.build_company();
+    fn finish(
+        mut self,
+        countries: &mut CountryCache<'a>,
+    ) -> Option<(Option<Contact>, Option<Company>)> {
+        let company = self.build_company(countries);
         let contact = if self.company_table {
             None
         } else {
-            self.build_contact(company.as_ref().map(|c| c.name.clone()))
+            self.build_contact(company.as_ref().map(|c| c.name.clone()), countries)
         };
         if contact.is_none() && company.is_none() {
             return None;
         }
         // Whatever no field took stays with the record as attributes.
-        for (_, (v, _, h)) in std::mem::take(&mut self.values) {
-            self.attributes.insert(h, v);
+        for (v, _, h) in std::mem::take(&mut self.values).into_iter().flatten() {
+            self.attributes.insert(h.to_string(), v.to_string());
         }
         let (contact, company) = match (contact, company) {
             (Some(mut p), c) => {
@@ -233,7 +295,7 @@ impl<'a> RowBuilder<'a> {
         Some((contact, company))
     }
 
-    fn build_company(&mut self) -> Option<Company> {
+    fn build_company(&mut self, countries: &mut CountryCache<'a>) -> Option<Company> {
         let name_value = self.take(Field::CompanyName);
         let website = self.take(Field::CompanyWebsite);
         let domain_value = self.take(Field::CompanyDomain);
@@ -242,16 +304,14 @@ impl<'a> RowBuilder<'a> {
             .and_then(|(v, _, _)| domain_of(v))
             .or_else(|| website.as_ref().and_then(|(v, _, _)| domain_of(v)));
         let name = match (&name_value, &domain) {
-            (Some((n, _, _)), _) => n.clone(),
-            (None, Some(d))
-                if self.company_table || self.values.contains_key(&Field::CompanyLinkedinUrl) =>
-            {
+            (Some((n, _, _)), _) => n.to_string(),
+            (None, Some(d)) if self.company_table || self.has(Field::CompanyLinkedinUrl) => {
                 d.clone()
             }
             _ => {
                 // No company: keep what was given as the contact's attributes.
                 for (v, _, h) in [website, domain_value].into_iter().flatten() {
-                    self.attributes.insert(h, v);
+                    self.attributes.insert(h.to_string(), v.to_string());
                 }
                 return None;
             }
@@ -262,40 +322,39 @@ impl<'a> RowBuilder<'a> {
         let conf = name_value.as_ref().map_or(0.9, |(_, conf, _)| *conf);
         c.set_provenance("name", self.prov(conf));
         if let Some((v, conf, _)) = website {
-            c.website = Some(v);
+            c.website = Some(v.to_string());
             c.set_provenance("website", self.prov(conf));
         }
         if let Some(d) = domain {
             c.domain = Some(d);
             c.set_provenance("domain", self.prov(0.9));
         } else if let Some((v, _, h)) = domain_value {
-            c.attributes.insert(h, v);
+            c.attributes.insert(h.to_string(), v.to_string());
         }
         if let Some((v, conf, h)) = self.take(Field::CompanyLinkedinUrl) {
-            match canonical_linkedin_url(&v) {
+            match canonical_linkedin_url(v) {
                 Some(u) => {
                     c.linkedin_url = Some(u);
                     c.set_provenance("linkedin_url", self.prov(conf));
                 }
                 None => {
-                    c.attributes.insert(h, v);
+                    c.attributes.insert(h.to_string(), v.to_string());
                 }
             }
         }
-        let country_field =
-            if self.company_table && !self.values.contains_key(&Field::CompanyCountry) {
-                Field::Country
-            } else {
-                Field::CompanyCountry
-            };
+        let country_field = if self.company_table && !self.has(Field::CompanyCountry) {
+            Field::Country
+        } else {
+            Field::CompanyCountry
+        };
         if let Some((v, conf, h)) = self.take(country_field) {
-            match country_code(&v) {
+            match countries.code(v) {
                 Some(cc) => {
                     c.country = Some(cc.into());
                     c.set_provenance("country", self.prov(conf));
                 }
                 None => {
-                    c.attributes.insert(h, v);
+                    c.attributes.insert(h.to_string(), v.to_string());
                 }
             }
         }
@@ -308,21 +367,21 @@ impl<'a> RowBuilder<'a> {
             }
         });
         if let Some((v, conf, _)) = hq {
-            c.hq = Some(v);
+            c.hq = Some(v.to_string());
             c.set_provenance("hq", self.prov(conf));
         }
         if let Some((v, conf, _)) = self.take(Field::Industry) {
-            c.industry = Some(v);
+            c.industry = Some(v.to_string());
             c.set_provenance("industry", self.prov(conf));
         }
         if let Some((v, conf, _)) = self.take(Field::CompanySize) {
-            c.size = Some(v);
+            c.size = Some(v.to_string());
             c.set_provenance("size", self.prov(conf));
         }
         if let Some((v, conf, h)) = self.take(Field::RegistryId) {
-            match registry_scheme(&h, c.country.as_deref()) {
+            match registry_scheme(h, c.country.as_deref()) {
                 Some(scheme) => {
-                    let mut id = v;
+                    let mut id = v.to_string();
                     // Excel turns an IČO typed as a number into one without its
                     // leading zeros (04626133 → 4626133).
                     if scheme == "cz:ico"
@@ -335,7 +394,7 @@ impl<'a> RowBuilder<'a> {
                     c.set_provenance(&format!("registry_ids.{scheme}"), self.prov(conf));
                 }
                 None => {
-                    c.attributes.insert(h, v);
+                    c.attributes.insert(h.to_string(), v.to_string());
                 }
             }
         }
@@ -344,12 +403,16 @@ impl<'a> RowBuilder<'a> {
             c.registry_ids.insert(scheme, id);
         }
         if let Some((v, _, h)) = self.take(Field::VatId) {
-            c.attributes.insert(h, v);
+            c.attributes.insert(h.to_string(), v.to_string());
         }
         Some(c)
     }
 
-    fn build_contact(&mut self, company_name: Option<String>) -> Option<Contact> {
+    fn build_contact(
+        &mut self,
+        company_name: Option<String>,
+        countries: &mut CountryCache<'a>,
+    ) -> Option<Contact> {
         let mut p = Contact::new();
         p.created_at = self.now;
         p.updated_at = self.now;
@@ -358,18 +421,18 @@ impl<'a> RowBuilder<'a> {
         let full = self.take(Field::FullName);
         let mut identity = false;
         if let Some((v, conf, _)) = first {
-            p.first_name = Some(v);
+            p.first_name = Some(v.to_string());
             p.set_provenance("first_name", self.prov(conf));
             identity = true;
         }
         if let Some((v, conf, _)) = last {
-            p.last_name = Some(v);
+            p.last_name = Some(v.to_string());
             p.set_provenance("last_name", self.prov(conf));
             identity = true;
         }
         if let Some((v, conf, _)) = full {
             if p.first_name.is_none() && p.last_name.is_none() {
-                let (f, l) = split_full_name(&v);
+                let (f, l) = split_full_name(v);
                 if f.is_some() {
                     p.set_provenance("first_name", self.prov(conf * 0.9));
                 }
@@ -379,23 +442,23 @@ impl<'a> RowBuilder<'a> {
                 p.first_name = f;
                 p.last_name = l;
             }
-            p.full_name = Some(v);
+            p.full_name = Some(v.to_string());
             p.set_provenance("full_name", self.prov(conf));
             identity = true;
         }
         if let Some((v, conf, h)) = self.take(Field::Email) {
             identity = true;
-            match normalize_email(&v) {
+            match normalize_email(v) {
                 Ok(e) => {
                     p.email = Some(e);
                     p.set_provenance("email", self.prov(conf));
                     // Other addresses in the same cell are kept.
                     if v.contains(" ::: ") {
-                        self.attributes.insert(h, v);
+                        self.attributes.insert(h.to_string(), v.to_string());
                     }
                 }
                 Err(_) => {
-                    self.attributes.insert(h, v);
+                    self.attributes.insert(h.to_string(), v.to_string());
                 }
             }
         }
@@ -403,19 +466,19 @@ impl<'a> RowBuilder<'a> {
             match EmailStatus::parse(&v.to_ascii_lowercase()) {
                 Some(s) => p.email_status = s,
                 None => {
-                    self.attributes.insert(h, v);
+                    self.attributes.insert(h.to_string(), v.to_string());
                 }
             }
         }
         if let Some((v, conf, h)) = self.take(Field::LinkedinUrl) {
             identity = true;
-            match canonical_linkedin_url(&v) {
+            match canonical_linkedin_url(v) {
                 Some(u) if !u.contains("/company/") => {
                     p.linkedin_url = Some(u);
                     p.set_provenance("linkedin_url", self.prov(conf));
                 }
                 _ => {
-                    self.attributes.insert(h, v);
+                    self.attributes.insert(h.to_string(), v.to_string());
                 }
             }
         }
@@ -425,25 +488,25 @@ impl<'a> RowBuilder<'a> {
             return None;
         }
         if let Some((v, conf, _)) = self.take(Field::Title) {
-            p.title = Some(v);
+            p.title = Some(v.to_string());
             p.set_provenance("title", self.prov(conf));
         }
         if let Some((v, _, _)) = self.take(Field::NormalizedTitle) {
-            p.normalized_title = Some(v);
+            p.normalized_title = Some(v.to_string());
         }
         if let Some((v, _, h)) = self.take(Field::Seniority) {
-            match parse_snake::<Seniority>(&v) {
+            match parse_snake::<Seniority>(v) {
                 Some(s) => p.seniority = Some(s),
                 None => {
-                    self.attributes.insert(h, v);
+                    self.attributes.insert(h.to_string(), v.to_string());
                 }
             }
         }
         if let Some((v, _, h)) = self.take(Field::Department) {
-            match parse_snake::<Department>(&v) {
+            match parse_snake::<Department>(v) {
                 Some(d) => p.department = Some(d),
                 None => {
-                    self.attributes.insert(h, v);
+                    self.attributes.insert(h.to_string(), v.to_string());
                 }
             }
         }
@@ -451,7 +514,7 @@ impl<'a> RowBuilder<'a> {
             let mut parts = v.split(" ::: ");
             let first = parts.next().map(clean).unwrap_or_default().to_string();
             if parts.next().is_some() {
-                self.attributes.insert(h, v.clone());
+                self.attributes.insert(h.to_string(), v.to_string());
             }
             p.phone = Some(first);
             p.set_provenance("phone", self.prov(conf));
@@ -460,26 +523,26 @@ impl<'a> RowBuilder<'a> {
         let city = self.take(Field::City);
         match (location, city) {
             (Some((v, conf, _)), city) => {
-                p.location = Some(v);
+                p.location = Some(v.to_string());
                 p.set_provenance("location", self.prov(conf));
                 if let Some((c, _, h)) = city {
-                    self.attributes.insert(h, c);
+                    self.attributes.insert(h.to_string(), c.to_string());
                 }
             }
             (None, Some((v, conf, _))) => {
-                p.location = Some(v);
+                p.location = Some(v.to_string());
                 p.set_provenance("location", self.prov(conf));
             }
             (None, None) => {}
         }
         if let Some((v, conf, h)) = self.take(Field::Country) {
-            match country_code(&v) {
+            match countries.code(v) {
                 Some(cc) => {
                     p.country = Some(cc.into());
                     p.set_provenance("country", self.prov(conf));
                 }
                 None => {
-                    self.attributes.insert(h, v);
+                    self.attributes.insert(h.to_string(), v.to_string());
                 }
             }
         }
@@ -488,7 +551,7 @@ impl<'a> RowBuilder<'a> {
             p.set_provenance("company_name", self.prov(0.9));
         }
         p.source = Some(match self.take(Field::Source) {
-            Some((v, _, _)) => v,
+            Some((v, _, _)) => v.to_string(),
             None => self.source.to_string(),
         });
         Some(p)

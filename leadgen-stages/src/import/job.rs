@@ -19,7 +19,9 @@ use super::mapping::{
 };
 use super::matching::{MatchPlan, RowStatus, plan_matches};
 use super::presets::Preset;
-use super::spreadsheet::{SheetSelector, is_spreadsheet_path, read_spreadsheet};
+use super::spreadsheet::{
+    SheetSelector, is_spreadsheet_file, is_spreadsheet_path, read_spreadsheet,
+};
 use super::table::{ReadLimits, SourceFormat, Table};
 
 /// A progress callback (the CLI draws bars with it; bindings pass it on).
@@ -115,8 +117,11 @@ pub struct ParsedFile {
 }
 
 /// Reads a file into a table by its kind (workbook, JSON Lines, delimited text).
+///
+/// A workbook is recognized by its first bytes (ZIP or OLE2 signature) as well as by
+/// its extension, so `contacts.csv` that is really an XLSX file is read as one.
 pub fn read_table(path: &Path, options: &ImportOptions) -> Result<Table, ImportError> {
-    if is_spreadsheet_path(path) {
+    if is_spreadsheet_path(path) || is_spreadsheet_file(path) {
         read_spreadsheet(path, &options.sheet, &options.limits)
     } else if is_jsonl_path(path) {
         read_jsonl(path, &options.limits)
@@ -131,7 +136,10 @@ pub fn read_table(path: &Path, options: &ImportOptions) -> Result<Table, ImportE
 
 /// Parses and maps a file: every row becomes drafts or a row error. Writes nothing.
 pub async fn parse_file(path: &Path, options: &ImportOptions) -> Result<ParsedFile, ImportError> {
-    if options.sheet != SheetSelector::Auto && !is_spreadsheet_path(path) {
+    if options.sheet != SheetSelector::Auto
+        && !is_spreadsheet_path(path)
+        && !is_spreadsheet_file(path)
+    {
         return Err(ImportError::SheetNotFound {
             file: path.display().to_string(),
             sheet: format!("{:?}", options.sheet),
@@ -252,8 +260,8 @@ pub async fn preview_file(
     path: &Path,
     options: &ImportOptions,
 ) -> Result<ImportPreview, ImportError> {
-    let parsed = parse_file(path, options).await?;
-    let plan = plan_matches(store, &parsed.drafts).await?;
+    let mut parsed = parse_file(path, options).await?;
+    let plan = plan_matches(store, std::mem::take(&mut parsed.drafts)).await?;
     Ok(report_of(&parsed, &plan, None))
 }
 
@@ -272,8 +280,8 @@ pub async fn import_file(
     path: &Path,
     options: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
-    let parsed = parse_file(path, options).await?;
-    let plan = plan_matches(store, &parsed.drafts).await?;
+    let mut parsed = parse_file(path, options).await?;
+    let plan = plan_matches(store, std::mem::take(&mut parsed.drafts)).await?;
     options.report(ImportProgress::Matched {
         to_write: plan.contacts.len() + plan.companies.len(),
     });

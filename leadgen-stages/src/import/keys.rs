@@ -60,10 +60,12 @@ fn fold_char(c: char) -> Option<&'static str> {
 
 /// Whether a cell holds a "no value" marker people type into spreadsheets.
 pub fn is_missing_marker(s: &str) -> bool {
-    matches!(
-        s.trim().to_ascii_lowercase().as_str(),
-        "" | "-" | "--" | "—" | "–" | "n/a" | "na" | "none" | "null" | "nil" | "#n/a" | "?"
-    )
+    const MARKERS: [&str; 12] = [
+        "", "-", "--", "—", "–", "n/a", "na", "none", "null", "nil", "#n/a", "?",
+    ];
+    let s = s.trim();
+    // Every marker is at most 4 bytes: longer cells (nearly all) are values.
+    s.len() <= 4 && MARKERS.iter().any(|m| m.eq_ignore_ascii_case(s))
 }
 
 /// Trims whitespace including no-break and zero-width spaces.

@@ -779,6 +779,18 @@ pub(crate) fn header_matches(field: Field, folded: &str) -> bool {
     field.synonyms().contains(&folded)
 }
 
+/// Whether two strings' lengths allow a Jaro-Winkler similarity of 0.92 or more.
+///
+/// Jaro is at most (2 + short/long) / 3 (every character of the shorter one
+/// matching), and the Winkler prefix bonus lifts j to at most j + 0.4 (1 − j); 0.92
+/// thus needs j ≥ 0.8667 and short/long ≥ 0.6. Skipping the pairs that cannot
+/// reach it changes no result and saves most of the comparisons.
+fn lengths_can_match(a: &str, b: &str) -> bool {
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let (short, long) = if la < lb { (la, lb) } else { (lb, la) };
+    short * 5 >= long * 3
+}
+
 fn header_candidates(column: usize, folded: &str, out: &mut Vec<Candidate>) {
     if folded.is_empty() || NOT_FIELDS.contains(&folded) {
         return;
@@ -798,7 +810,7 @@ fn header_candidates(column: usize, folded: &str, out: &mut Vec<Candidate>) {
                     0.7 + 0.1 * (syn.len() as f32 / folded.len() as f32),
                     MatchMethod::Fuzzy,
                 )
-            } else if syn.len() >= 4 && folded.len() >= 4 {
+            } else if syn.len() >= 4 && folded.len() >= 4 && lengths_can_match(folded, syn) {
                 let sim = strsim::jaro_winkler(folded, syn) as f32;
                 if sim < 0.92 {
                     continue;

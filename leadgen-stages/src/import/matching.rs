@@ -184,11 +184,11 @@ impl CompanyIndex {
     }
 
     /// Matches or adds a draft; returns its slot and the row's status.
-    fn upsert(&mut self, draft: &Company) -> (usize, RowStatus) {
-        match self.find(draft) {
+    fn upsert(&mut self, draft: Company) -> (usize, RowStatus) {
+        match self.find(&draft) {
             Some(i) => {
                 let slot = &mut self.slots[i];
-                let changed = merge_company(&mut slot.record, draft);
+                let changed = merge_company(&mut slot.record, &draft);
                 let status = match &mut slot.origin {
                     Origin::Stored { changed: c } if changed => {
                         *c = true;
@@ -196,12 +196,15 @@ impl CompanyIndex {
                     }
                     _ => RowStatus::Duplicate,
                 };
-                self.index(i);
+                // Keys only come from fields a merge fills: unchanged, nothing to add.
+                if changed {
+                    self.index(i);
+                }
                 (i, status)
             }
             None => {
                 self.slots.push(Slot {
-                    record: draft.clone(),
+                    record: draft,
                     origin: Origin::New,
                 });
                 let i = self.slots.len() - 1;
@@ -299,7 +302,7 @@ async fn load_contacts(
 /// Matches every draft and decides what to write.
 pub(crate) async fn plan_matches(
     store: &TenantStore,
-    drafts: &[RowDraft],
+    drafts: Vec<RowDraft>,
 ) -> Result<MatchPlan, ImportError> {
     // Companies: a tenant has far fewer companies than contacts; load them all.
     let mut companies = CompanyIndex::default();
@@ -363,9 +366,9 @@ pub(crate) async fn plan_matches(
 
     let mut outcomes = Vec::with_capacity(drafts.len());
     for d in drafts {
-        let company = d.company.as_ref().map(|c| companies.upsert(c));
+        let company = d.company.map(|c| companies.upsert(c));
         let company_id = company.map(|(i, _)| companies.slots[i].record.id);
-        let Some(draft) = &d.contact else {
+        let Some(mut draft) = d.contact else {
             outcomes.push(RowOutcome {
                 line: d.line,
                 status: company.map_or(RowStatus::Duplicate, |(_, s)| s),
@@ -374,7 +377,6 @@ pub(crate) async fn plan_matches(
             });
             continue;
         };
-        let mut draft = draft.clone();
         if draft.company_id.is_none() {
             draft.company_id = company_id;
         }
@@ -389,7 +391,9 @@ pub(crate) async fn plan_matches(
                     }
                     _ => RowStatus::Duplicate,
                 };
-                contacts.index(i);
+                if changed {
+                    contacts.index(i);
+                }
                 (i, status)
             }
             None => {

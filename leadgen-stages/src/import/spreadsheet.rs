@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto};
+use std::io::{BufReader, Read};
+
+use calamine::{Data, Dimensions, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx};
 
 use super::error::ImportError;
 use super::keys::fold;
@@ -43,6 +45,104 @@ pub fn is_spreadsheet_path(path: &Path) -> bool {
             e.to_ascii_lowercase().as_str(),
             "xlsx" | "xlsm" | "xls" | "xlsb" | "ods"
         )
+    })
+}
+
+/// The kind of workbook a file holds, told by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WorkbookKind {
+    /// Office Open XML (`.xlsx`, `.xlsm`): a ZIP archive.
+    Xlsx,
+    /// Excel binary workbook (`.xlsb`): a ZIP archive, told apart by its extension.
+    Xlsb,
+    /// Excel 97–2003 (`.xls`): an OLE2 compound file.
+    Xls,
+    /// OpenDocument spreadsheet (`.ods`): a ZIP archive whose first entry names the
+    /// ODS media type.
+    Ods,
+}
+
+const OLE2_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const ODS_MIMETYPE: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
+
+/// The workbook kind of a file's first bytes (`None`: not a workbook), with the
+/// file name's extension to tell XLSB from XLSX.
+///
+/// ```
+/// use leadgen_stages::import::spreadsheet::{workbook_kind_of, WorkbookKind};
+/// let ole2 = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
+/// assert_eq!(workbook_kind_of(&ole2, "x.dat".as_ref()), Some(WorkbookKind::Xls));
+/// assert_eq!(workbook_kind_of(b"Name,Email\n", "x.xlsx".as_ref()), None);
+/// ```
+pub fn workbook_kind_of(head: &[u8], path: &Path) -> Option<WorkbookKind> {
+    if head.starts_with(OLE2_MAGIC) {
+        return Some(WorkbookKind::Xls);
+    }
+    if !head.starts_with(ZIP_MAGIC) {
+        return None;
+    }
+    // An ODS archive starts with a stored `mimetype` entry: name at byte 30, the
+    // media type right after it.
+    if head.get(30..38) == Some(b"mimetype") && head[38..].starts_with(ODS_MIMETYPE) {
+        return Some(WorkbookKind::Ods);
+    }
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if ext.eq_ignore_ascii_case("xlsb") {
+        Some(WorkbookKind::Xlsb)
+    } else if ext.eq_ignore_ascii_case("ods") {
+        Some(WorkbookKind::Ods)
+    } else {
+        Some(WorkbookKind::Xlsx)
+    }
+}
+
+/// The workbook kind of a file, by its content (not its name); `None` for any other
+/// file, and for a file that cannot be read (the reader reports that).
+pub fn workbook_kind(path: &Path) -> Option<WorkbookKind> {
+    let mut head = [0u8; 96];
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(_) => return None,
+        }
+    }
+    workbook_kind_of(&head[..n], path)
+}
+
+/// Whether a file is a workbook: by its first bytes, so a workbook saved under
+/// another extension is still read as one.
+pub fn is_spreadsheet_file(path: &Path) -> bool {
+    workbook_kind(path).is_some()
+}
+
+type Workbook = Sheets<BufReader<std::fs::File>>;
+
+/// Opens a workbook of a known kind.
+fn open_workbook(path: &Path, file: &str) -> Result<Workbook, ImportError> {
+    let fail = |reason: String| ImportError::Spreadsheet {
+        file: file.into(),
+        reason,
+    };
+    let Some(kind) = workbook_kind(path) else {
+        return Err(fail(
+            "not an XLSX, XLS or ODS workbook: the file starts with neither a ZIP nor an OLE2 signature"
+                .into(),
+        ));
+    };
+    let reader = BufReader::new(std::fs::File::open(path).map_err(|source| ImportError::Io {
+        file: file.into(),
+        source,
+    })?);
+    Ok(match kind {
+        WorkbookKind::Xlsx => Sheets::Xlsx(Xlsx::new(reader).map_err(|e| fail(e.to_string()))?),
+        WorkbookKind::Xlsb => Sheets::Xlsb(Xlsb::new(reader).map_err(|e| fail(e.to_string()))?),
+        WorkbookKind::Xls => Sheets::Xls(Xls::new(reader).map_err(|e| fail(e.to_string()))?),
+        WorkbookKind::Ods => Sheets::Ods(Ods::new(reader).map_err(|e| fail(e.to_string()))?),
     })
 }
 
@@ -117,15 +217,91 @@ fn table_score(range: &Range<Data>, header_row: usize) -> usize {
         .count()
 }
 
-fn merged_regions(
-    sheets: &mut Sheets<std::io::BufReader<std::fs::File>>,
-    name: &str,
-) -> Vec<Dimensions> {
+fn merged_regions(sheets: &mut Workbook, path: &Path, name: &str) -> Vec<Dimensions> {
     match sheets {
         Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
         Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
-        _ => Vec::new(),
+        // calamine does not report ODS spans; read them from `content.xml`. A file
+        // calamine could read but this cannot simply has no merged cells filled.
+        Sheets::Ods(_) => ods_merged_regions(path, name).unwrap_or_default(),
+        Sheets::Xlsb(_) => Vec::new(),
     }
+}
+
+/// A numeric attribute of an ODS element (`table:number-columns-repeated`), 1 if
+/// absent or unreadable.
+fn ods_count(e: &quick_xml::events::BytesStart<'_>, name: &str) -> u32 {
+    e.try_get_attribute(name)
+        .ok()
+        .flatten()
+        .and_then(|a| a.value.trim().parse().ok())
+        .filter(|&n: &u32| n >= 1)
+        .unwrap_or(1)
+}
+
+/// The merged regions (`table:number-columns-spanned` / `-rows-spanned`) of one
+/// sheet of an ODS file, in absolute worksheet coordinates.
+fn ods_merged_regions(path: &Path, sheet: &str) -> Option<Vec<Dimensions>> {
+    use quick_xml::events::Event;
+
+    let file = std::fs::File::open(path).ok()?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(file)).ok()?;
+    let content = zip.by_name("content.xml").ok()?;
+    let mut xml = quick_xml::Reader::from_reader(BufReader::new(content));
+    let mut buf = Vec::new();
+    let mut regions = Vec::new();
+    let (mut in_sheet, mut depth, mut row, mut col) = (false, 0usize, 0u32, 0u32);
+    let mut row_repeat = 1u32;
+    loop {
+        let event = xml.read_event_into(&mut buf).ok()?;
+        let empty = matches!(event, Event::Empty(_));
+        match event {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                "table:table" if !in_sheet => {
+                    let name = e.try_get_attribute("table:name").ok().flatten();
+                    let name = name.and_then(|a| {
+                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .ok()
+                            .map(|v| v.into_owned())
+                    });
+                    if name.as_deref() == Some(sheet) && !empty {
+                        in_sheet = true;
+                        depth = 0;
+                    }
+                }
+                "table:table" if in_sheet && !empty => depth += 1,
+                "table:table-row" if in_sheet && depth == 0 => {
+                    col = 0;
+                    row_repeat = ods_count(&e, "table:number-rows-repeated");
+                    if empty {
+                        row = row.saturating_add(row_repeat);
+                    }
+                }
+                "table:table-cell" | "table:covered-table-cell" if in_sheet && depth == 0 => {
+                    let cols = ods_count(&e, "table:number-columns-spanned");
+                    let rows = ods_count(&e, "table:number-rows-spanned");
+                    if cols > 1 || rows > 1 {
+                        regions.push(Dimensions {
+                            start: (row, col),
+                            end: (row + rows - 1, col + cols - 1),
+                        });
+                    }
+                    col = col.saturating_add(ods_count(&e, "table:number-columns-repeated"));
+                }
+                _ => {}
+            },
+            Event::End(e) if in_sheet => match e.name().as_ref() {
+                "table:table" if depth == 0 => return Some(regions),
+                "table:table" => depth -= 1,
+                "table:table-row" if depth == 0 => row = row.saturating_add(row_repeat),
+                _ => {}
+            },
+            _ => {}
+        }
+        buf.clear();
+    }
+    in_sheet.then_some(regions)
 }
 
 /// Reads one sheet of a workbook.
@@ -149,10 +325,7 @@ pub fn read_spreadsheet(
             limit: limits.max_file_bytes,
         });
     }
-    let mut sheets = open_workbook_auto(path).map_err(|e| ImportError::Spreadsheet {
-        file: file.clone(),
-        reason: e.to_string(),
-    })?;
+    let mut sheets = open_workbook(path, &file)?;
     let names = sheets.sheet_names();
     let available = names.join(", ");
     let load = |sheets: &mut Sheets<_>, name: &str| {
@@ -201,7 +374,7 @@ pub fn read_spreadsheet(
             })?
         }
     };
-    let merged = merged_regions(&mut sheets, &sheet);
+    let merged = merged_regions(&mut sheets, path, &sheet);
     range_to_table(&file, &sheet, range, &merged)
 }
 
@@ -302,9 +475,6 @@ fn range_to_table(
 
 /// The sheet names of a workbook.
 pub fn sheet_names(path: &Path) -> Result<Vec<String>, ImportError> {
-    let sheets = open_workbook_auto(path).map_err(|e| ImportError::Spreadsheet {
-        file: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    let sheets = open_workbook(path, &path.display().to_string())?;
     Ok(sheets.sheet_names())
 }

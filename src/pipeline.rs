@@ -34,7 +34,7 @@ use leadgen_core::dedup::bulk::{AppliedMerges, dedup_stored_contacts};
 use leadgen_core::dedup::{DedupConfig, MergeStrategy};
 use leadgen_core::executor::{EventCallback, Executor, ExecutorConfig, RunRequest, StageRegistry};
 use leadgen_core::normalize::{NormalizeCompanyStage, NormalizeContactStage};
-use leadgen_core::store::{ContactFilter, TenantStore};
+use leadgen_core::store::TenantStore;
 use leadgen_core::{EntityRef, Result};
 use leadgen_stages::email::{
     Depth, EmailValidationStage, EmailValidator, EmailVerification, ValidatorOptions,
@@ -196,13 +196,8 @@ pub async fn main_job(
             source_priority: vec!["user".into(), "crm".into(), "import".into()],
         };
         let bulk = dedup_stored_contacts(store, &DedupConfig::contacts(), &strategy, true).await?;
-        let alive: HashSet<_> = store
-            .all_contacts(&ContactFilter::default())
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
-        contacts.retain(|id| alive.contains(id));
+        let gone: HashSet<EntityRef> = bulk.merged_away.iter().copied().collect();
+        contacts.retain(|id| !gone.contains(&EntityRef::from(*id)));
         Some(bulk.applied)
     } else {
         None

@@ -3,35 +3,29 @@
 //! skips work already done), deduplication merges duplicate contacts in the store.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use async_trait::async_trait;
+use leadgen::core::EntityRef;
 use leadgen::core::dedup::bulk::dedup_stored_contacts;
 use leadgen::core::dedup::{DedupConfig, MergeStrategy};
-use leadgen::core::executor::{
-    EntitySelection, Executor, ExecutorConfig, RunRequest, StageRegistry,
-};
-use leadgen::core::normalize::NormalizeContactStage;
-use leadgen::core::store::ContactFilter;
-use leadgen::core::{EntityRef, Stage};
-use leadgen::stages::email::{Depth, EmailValidationStage, EmailValidator, ValidatorOptions};
+use leadgen::core::executor::{EntitySelection, Executor, ExecutorConfig, RunRequest};
 use serde_json::json;
 
+use super::plan::job_registry;
 use super::run::{JobState, Step, StepSummary};
 use crate::context::GlobalArgs;
 use crate::exit::CliError;
 
 /// Runs one stage over the job's contacts through the executor.
-async fn run_stage(job: &JobState, stage: Arc<dyn Stage>) -> Result<StepSummary, CliError> {
-    let id = stage.id().to_string();
-    let mut registry = StageRegistry::new();
-    registry.register(stage)?;
-    let executor = Executor::new(registry, ExecutorConfig::default())?;
+/// The stage comes from the built-in registry (`leadgen::pipeline`), the one the
+/// bindings run too.
+async fn run_stage(job: &JobState, stage: &str) -> Result<StepSummary, CliError> {
+    let executor = Executor::new(job_registry()?, ExecutorConfig::default())?;
     let entities = job.contacts.iter().map(|c| EntityRef::from(*c)).collect();
     let summary = executor
         .run(
             &job.store,
-            RunRequest::new([id.as_str()], EntitySelection::Refs(entities)),
+            RunRequest::new([stage], EntitySelection::Refs(entities)),
         )
         .await?;
     Ok(StepSummary {
@@ -56,7 +50,7 @@ impl Step for NormalizeStep {
     }
 
     async fn run(&self, job: &mut JobState, _global: &GlobalArgs) -> Result<StepSummary, CliError> {
-        let summary = run_stage(job, Arc::new(NormalizeContactStage)).await?;
+        let summary = run_stage(job, "normalize_contact").await?;
         Ok(StepSummary {
             step: self.name(),
             ..summary
@@ -81,15 +75,10 @@ impl Step for DedupStep {
         let bulk =
             dedup_stored_contacts(&job.store, &DedupConfig::contacts(), &strategy, true).await?;
         // Survivors keep their ids; merged-away contacts leave the job's list.
-        let alive: HashSet<_> = job
-            .store
-            .all_contacts(&ContactFilter::default())
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
+        let gone: HashSet<EntityRef> = bulk.merged_away.iter().copied().collect();
         let before = job.contacts.len();
-        job.contacts.retain(|id| alive.contains(id));
+        job.contacts
+            .retain(|id| !gone.contains(&EntityRef::from(*id)));
         Ok(StepSummary {
             step: self.name(),
             message: format!(
@@ -115,9 +104,7 @@ impl Step for ValidateEmailsStep {
     }
 
     async fn run(&self, job: &mut JobState, _global: &GlobalArgs) -> Result<StepSummary, CliError> {
-        let validator = Arc::new(EmailValidator::offline(ValidatorOptions::default()));
-        let stage = EmailValidationStage::new(validator, Depth::Syntax);
-        let summary = run_stage(job, Arc::new(stage)).await?;
+        let summary = run_stage(job, "email_validation").await?;
         Ok(StepSummary {
             step: self.name(),
             ..summary

@@ -13,10 +13,8 @@ use clap::Args;
 use leadgen::core::executor::{
     EntitySelection, Executor, ExecutorConfig, Plan, RunRequest, StageRegistry,
 };
-use leadgen::core::normalize::NormalizeContactStage;
 use leadgen::core::store::{ContactFilter, MemoryStore};
 use leadgen::core::{EntityRef, TenantStore};
-use leadgen::stages::email::{Depth, EmailValidationStage, EmailValidator, ValidatorOptions};
 
 use super::import::{ReadArgs, import_one};
 use crate::context::{GlobalArgs, print_json};
@@ -38,22 +36,18 @@ pub struct PlanArgs {
     pub read: ReadArgs,
 }
 
-/// The executor stages of the main job (`leadgen run`), in a registry.
+/// The executor stages of the main job (`leadgen run`), in the order it runs them.
+pub const JOB_STAGES: &[&str] = &["normalize_contact", "email_validation"];
+
+/// The built-in stages (the same registry the Python and Node bindings use).
 pub fn job_registry() -> Result<StageRegistry, CliError> {
-    let mut registry = StageRegistry::new();
-    registry.register(Arc::new(NormalizeContactStage))?;
-    let validator = Arc::new(EmailValidator::offline(ValidatorOptions::default()));
-    registry.register(Arc::new(EmailValidationStage::new(
-        validator,
-        Depth::Syntax,
-    )))?;
-    Ok(registry)
+    Ok(leadgen::pipeline::builtin_registry()?)
 }
 
 /// Runs `leadgen plan`.
 pub async fn run(global: &GlobalArgs, args: PlanArgs) -> Result<(), CliError> {
     let registry = job_registry()?;
-    let stages = registry.stage_ids();
+    let stages = JOB_STAGES.iter().copied();
     let executor = Executor::new(registry, ExecutorConfig::default())?;
     let (store, selection) = if args.all {
         (global.open().await?, EntitySelection::All)

@@ -9,7 +9,7 @@ use super::engine::{DedupResult, dedup_records};
 use super::merge::{MergeStrategy, merge_companies, merge_contacts, undo_merge};
 use super::record::Record;
 use crate::error::Result;
-use crate::model::{Company, Contact};
+use crate::model::{Company, Contact, EntityRef};
 use crate::store::{AuditEntry, CompanyFilter, ContactFilter, TenantStore};
 
 /// What a bulk run found and did.
@@ -19,6 +19,9 @@ pub struct BulkDedup {
     pub result: DedupResult,
     /// Changes applied (all zero for a dry run).
     pub applied: AppliedMerges,
+    /// The records turned into tombstones by this run (empty for a dry run), so a
+    /// caller can drop them from its own lists without reading the store again.
+    pub merged_away: Vec<EntityRef>,
 }
 
 /// Counts of applied merges.
@@ -46,6 +49,7 @@ pub async fn dedup_stored_contacts(
     let records: Vec<Record> = contacts.iter().map(Record::from_contact).collect();
     let result = dedup_records(records, config)?;
     let mut applied = AppliedMerges::default();
+    let mut merged_away = Vec::new();
     if apply {
         let mut writes: Vec<Contact> = Vec::new();
         let mut audit: Vec<AuditEntry> = Vec::new();
@@ -59,6 +63,7 @@ pub async fn dedup_stored_contacts(
                 applied.clusters_merged += 1;
                 applied.tombstoned += outcome.tombstones.len();
                 writes.push(outcome.survivor);
+                merged_away.extend(outcome.tombstones.iter().map(|t| EntityRef::from(t.id)));
                 writes.extend(outcome.tombstones);
                 audit.push(outcome.audit);
             }
@@ -69,7 +74,11 @@ pub async fn dedup_stored_contacts(
             applied.audit_entries = audit.len();
         }
     }
-    Ok(BulkDedup { result, applied })
+    Ok(BulkDedup {
+        result,
+        applied,
+        merged_away,
+    })
 }
 
 /// Dedups the tenant's companies (tombstones excluded); merges with `strategy` when
@@ -84,6 +93,7 @@ pub async fn dedup_stored_companies(
     let records: Vec<Record> = companies.iter().map(Record::from_company).collect();
     let result = dedup_records(records, config)?;
     let mut applied = AppliedMerges::default();
+    let mut merged_away = Vec::new();
     if apply {
         let mut writes: Vec<Company> = Vec::new();
         let mut audit: Vec<AuditEntry> = Vec::new();
@@ -97,6 +107,7 @@ pub async fn dedup_stored_companies(
                 applied.clusters_merged += 1;
                 applied.tombstoned += outcome.tombstones.len();
                 writes.push(outcome.survivor);
+                merged_away.extend(outcome.tombstones.iter().map(|t| EntityRef::from(t.id)));
                 writes.extend(outcome.tombstones);
                 audit.push(outcome.audit);
             }
@@ -107,7 +118,11 @@ pub async fn dedup_stored_companies(
             applied.audit_entries = audit.len();
         }
     }
-    Ok(BulkDedup { result, applied })
+    Ok(BulkDedup {
+        result,
+        applied,
+        merged_away,
+    })
 }
 
 /// Undoes a recorded merge in the store: writes back every member's before-image and

@@ -156,6 +156,42 @@ pub fn normalize_company_names(
     AsyncTask::new(NormalizeCompanyNames { names, country })
 }
 
+/// The work of `normalizeCompanyNamesPacked`: normalization and packing, both off the
+/// JavaScript thread.
+pub struct NormalizeCompanyNamesPacked {
+    names: Vec<String>,
+    country: Option<String>,
+}
+
+impl Task for NormalizeCompanyNamesPacked {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let out: Vec<norm::CompanyName> = self
+            .names
+            .iter()
+            .map(|n| norm::normalize_company_name_in(n, self.country.as_deref()))
+            .collect();
+        Ok(crate::packed::company_names(&self.names, &out))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// The transport of the package's `normalizeCompanyNames` (use that): the results as
+/// one JSON array of 4 cells per name, which `leadgen.js` turns into `CompanyName`
+/// objects.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn normalize_company_names_packed(
+    names: Vec<String>,
+    country: Option<String>,
+) -> AsyncTask<NormalizeCompanyNamesPacked> {
+    AsyncTask::new(NormalizeCompanyNamesPacked { names, country })
+}
+
 /// Normalizes one job title.
 #[napi]
 pub fn normalize_job_title(title: String) -> JobTitle {

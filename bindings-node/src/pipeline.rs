@@ -611,6 +611,37 @@ pub fn validate_emails(addresses: Vec<String>) -> AsyncTask<ValidateEmails> {
     AsyncTask::new(ValidateEmails { addresses })
 }
 
+/// The work of `validateEmailsPacked`: validation and packing, both off the
+/// JavaScript thread.
+pub struct ValidateEmailsPacked {
+    addresses: Vec<String>,
+}
+
+impl Task for ValidateEmailsPacked {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let verdicts = pipeline::validate_emails(&self.addresses);
+        Ok(crate::packed::email_verifications(
+            &self.addresses,
+            &verdicts,
+        ))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// The transport of the package's `validateEmails` (use that): the verdicts as one
+/// JSON array of 9 cells per address, which `leadgen.js` turns into
+/// `EmailVerification` objects.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn validate_emails_packed(addresses: Vec<String>) -> AsyncTask<ValidateEmailsPacked> {
+    AsyncTask::new(ValidateEmailsPacked { addresses })
+}
+
 /// The ids of the built-in stages (`tenant.plan`/`tenant.run` accept these).
 #[napi]
 pub fn builtin_stages() -> Vec<String> {

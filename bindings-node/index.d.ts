@@ -473,11 +473,11 @@ export declare function normalizeCompanyName(name: string, country?: string | un
 export declare function normalizeCompanyNames(names: Array<string>, country?: string | undefined | null): Promise<CompanyName[]>
 
 /**
- * The transport of the package's `normalizeCompanyNames` (use that): the results as
- * one JSON array of 4 cells per name, which `leadgen.js` turns into `CompanyName`
- * objects.
+ * The transport of the package's `normalizeCompanyNames` (use that): `count` names
+ * joined by NUL characters in, the results as one JSON array of 4 cells per name out,
+ * which `leadgen.js` turns into `CompanyName` objects.
  */
-export declare function normalizeCompanyNamesPacked(names: Array<string>, country?: string | undefined | null): Promise<string>
+export declare function normalizeCompanyNamesPacked(joined: string, count: number, country?: string | undefined | null): Promise<string>
 
 /** Normalizes one job title. */
 export declare function normalizeJobTitle(title: string): JobTitle
@@ -602,11 +602,11 @@ export declare function validateEmail(address: string): EmailVerification
 export declare function validateEmails(addresses: Array<string>): Promise<EmailVerification[]>
 
 /**
- * The transport of the package's `validateEmails` (use that): the verdicts as one
- * JSON array of 9 cells per address, which `leadgen.js` turns into
- * `EmailVerification` objects.
+ * The transport of the package's `validateEmails` (use that): `count` addresses
+ * joined by NUL characters in, the verdicts as one JSON array of 9 cells per address
+ * out, which `leadgen.js` turns into `EmailVerification` objects.
  */
-export declare function validateEmailsPacked(addresses: Array<string>): Promise<string>
+export declare function validateEmailsPacked(joined: string, count: number): Promise<string>
 
 /** The version of leadgen (the same in Rust, Python and Node). */
 export declare function version(): string

@@ -45,16 +45,28 @@ function wrapMethods (target) {
   }
 }
 
-// The batched calls: the native `…Packed` forms return all results as one JSON array
-// of cells (written off the JavaScript thread; layouts in src/packed.rs), assembled
-// here into the same plain objects the single calls return — one string crosses
-// instead of a napi property set per field per input. A `0` cell repeats a value this
-// side already has (the input, an earlier field, the key's tokens).
-function unpack (packedFn, name, cellsPer, assemble) {
+// The batched calls: the native `…Packed` forms take the inputs as one NUL-joined
+// string and return all results as one JSON array of cells (split, computed and
+// written off the JavaScript thread; layouts in src/packed.rs), assembled here into
+// the same plain objects the single calls return — two strings cross instead of a
+// napi call per input and a property set per field. A `0` cell repeats a value this
+// side already has (the input, an earlier field, the key's tokens). Inputs that are
+// not an array of NUL-free strings go to the object-building native forms, which
+// also report wrong argument types.
+function allPlainStrings (inputs) {
+  if (!Array.isArray(inputs)) return false
+  for (let i = 0; i < inputs.length; i++) {
+    const s = inputs[i]
+    if (typeof s !== 'string' || s.includes('\0')) return false
+  }
+  return true
+}
+
+function unpack (objectFn, packedFn, name, cellsPer, assemble) {
   const batched = function (inputs, ...rest) {
-    const pending = packedFn.call(this, inputs, ...rest) // checks the argument types
-    const given = inputs.slice() // as converted now, whatever the caller does meanwhile
-    return pending.then((text) => {
+    if (!allPlainStrings(inputs)) return objectFn.call(this, inputs, ...rest)
+    const given = inputs.slice() // as joined now, whatever the caller does meanwhile
+    return packedFn.call(this, given.join('\0'), given.length, ...rest).then((text) => {
       const cells = JSON.parse(text)
       if (cells.length !== given.length * cellsPer) throw new Error(`${name}: malformed native result`)
       const out = new Array(given.length)
@@ -66,7 +78,7 @@ function unpack (packedFn, name, cellsPer, assemble) {
   return batched
 }
 
-native.normalizeCompanyNames = unpack(native.normalizeCompanyNamesPacked, 'normalizeCompanyNames', 4, (input, c, at) => {
+native.normalizeCompanyNames = unpack(native.normalizeCompanyNames, native.normalizeCompanyNamesPacked, 'normalizeCompanyNames', 4, (input, c, at) => {
   const key = c[at + 2]
   const n = { display: c[at] === 0 ? input : c[at] }
   if (c[at + 1] !== null) n.legalForm = c[at + 1]
@@ -75,7 +87,7 @@ native.normalizeCompanyNames = unpack(native.normalizeCompanyNamesPacked, 'norma
   return n
 })
 
-native.validateEmails = unpack(native.validateEmailsPacked, 'validateEmails', 9, (input, c, at) => {
+native.validateEmails = unpack(native.validateEmails, native.validateEmailsPacked, 'validateEmails', 9, (input, c, at) => {
   const address = c[at] === 0 ? input : c[at]
   const flags = c[at + 7]
   const v = {

@@ -156,10 +156,11 @@ pub fn normalize_company_names(
     AsyncTask::new(NormalizeCompanyNames { names, country })
 }
 
-/// The work of `normalizeCompanyNamesPacked`: normalization and packing, both off the
-/// JavaScript thread.
+/// The work of `normalizeCompanyNamesPacked`: splitting, normalization and packing,
+/// all off the JavaScript thread.
 pub struct NormalizeCompanyNamesPacked {
-    names: Vec<String>,
+    joined: String,
+    count: u32,
     country: Option<String>,
 }
 
@@ -168,12 +169,12 @@ impl Task for NormalizeCompanyNamesPacked {
     type JsValue = String;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        let out: Vec<norm::CompanyName> = self
-            .names
+        let names = crate::packed::split_inputs(&self.joined, self.count)?;
+        let out: Vec<norm::CompanyName> = names
             .iter()
             .map(|n| norm::normalize_company_name_in(n, self.country.as_deref()))
             .collect();
-        Ok(crate::packed::company_names(&self.names, &out))
+        Ok(crate::packed::company_names(&names, &out))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
@@ -181,15 +182,20 @@ impl Task for NormalizeCompanyNamesPacked {
     }
 }
 
-/// The transport of the package's `normalizeCompanyNames` (use that): the results as
-/// one JSON array of 4 cells per name, which `leadgen.js` turns into `CompanyName`
-/// objects.
+/// The transport of the package's `normalizeCompanyNames` (use that): `count` names
+/// joined by NUL characters in, the results as one JSON array of 4 cells per name out,
+/// which `leadgen.js` turns into `CompanyName` objects.
 #[napi(ts_return_type = "Promise<string>")]
 pub fn normalize_company_names_packed(
-    names: Vec<String>,
+    joined: String,
+    count: u32,
     country: Option<String>,
 ) -> AsyncTask<NormalizeCompanyNamesPacked> {
-    AsyncTask::new(NormalizeCompanyNamesPacked { names, country })
+    AsyncTask::new(NormalizeCompanyNamesPacked {
+        joined,
+        count,
+        country,
+    })
 }
 
 /// Normalizes one job title.

@@ -4,6 +4,10 @@
 //! assembles the same plain objects the single calls return, so one string crosses
 //! into JavaScript instead of a napi property set per field per input.
 //!
+//! The inputs cross the other way as one text too: the strings joined by NUL
+//! characters, with their count (`leadgen.js` falls back to the object-building
+//! calls for inputs that are not all strings free of NUL).
+//!
 //! A cell that repeats a value JavaScript already has is `0`: the input itself, an
 //! earlier field of the same result, or tokens that are the key split at spaces. The
 //! layouts are described at the writers below and read in `leadgen.js`.
@@ -20,6 +24,22 @@ pub const COMPANY_NAME_CELLS: usize = 4;
 /// (0: normalized), `canonical | null | 0` (0: ascii), flags (1 disposable, 2 role
 /// account, 4 free provider), `depth`.
 pub const EMAIL_CELLS: usize = 9;
+
+/// The inputs of a batch: `joined` split at NUL characters, which must give `count`
+/// strings (`count` 0: no inputs).
+pub fn split_inputs(joined: &str, count: u32) -> napi::Result<Vec<String>> {
+    if count == 0 && joined.is_empty() {
+        return Ok(Vec::new());
+    }
+    let inputs: Vec<String> = joined.split('\0').map(str::to_string).collect();
+    if inputs.len() != count as usize {
+        return Err(napi::Error::new(
+            napi::Status::InvalidArg,
+            format!("{} NUL-separated inputs, expected {count}", inputs.len()),
+        ));
+    }
+    Ok(inputs)
+}
 
 /// A JSON array being written cell by cell.
 struct Cells {

@@ -611,10 +611,11 @@ pub fn validate_emails(addresses: Vec<String>) -> AsyncTask<ValidateEmails> {
     AsyncTask::new(ValidateEmails { addresses })
 }
 
-/// The work of `validateEmailsPacked`: validation and packing, both off the
+/// The work of `validateEmailsPacked`: splitting, validation and packing, all off the
 /// JavaScript thread.
 pub struct ValidateEmailsPacked {
-    addresses: Vec<String>,
+    joined: String,
+    count: u32,
 }
 
 impl Task for ValidateEmailsPacked {
@@ -622,11 +623,9 @@ impl Task for ValidateEmailsPacked {
     type JsValue = String;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        let verdicts = pipeline::validate_emails(&self.addresses);
-        Ok(crate::packed::email_verifications(
-            &self.addresses,
-            &verdicts,
-        ))
+        let addresses = crate::packed::split_inputs(&self.joined, self.count)?;
+        let verdicts = pipeline::validate_emails(&addresses);
+        Ok(crate::packed::email_verifications(&addresses, &verdicts))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
@@ -634,12 +633,12 @@ impl Task for ValidateEmailsPacked {
     }
 }
 
-/// The transport of the package's `validateEmails` (use that): the verdicts as one
-/// JSON array of 9 cells per address, which `leadgen.js` turns into
-/// `EmailVerification` objects.
+/// The transport of the package's `validateEmails` (use that): `count` addresses
+/// joined by NUL characters in, the verdicts as one JSON array of 9 cells per address
+/// out, which `leadgen.js` turns into `EmailVerification` objects.
 #[napi(ts_return_type = "Promise<string>")]
-pub fn validate_emails_packed(addresses: Vec<String>) -> AsyncTask<ValidateEmailsPacked> {
-    AsyncTask::new(ValidateEmailsPacked { addresses })
+pub fn validate_emails_packed(joined: String, count: u32) -> AsyncTask<ValidateEmailsPacked> {
+    AsyncTask::new(ValidateEmailsPacked { joined, count })
 }
 
 /// The ids of the built-in stages (`tenant.plan`/`tenant.run` accept these).

@@ -3,8 +3,9 @@
 // with) a `TypeError` whose `code` is `INVALID_TYPE`. napi-rs reports those as plain
 // `Error`s coded with a napi status (`StringExpected`, `ObjectExpected`, …); every
 // other error, coded with a leadgen `ErrorKind` code, passes through untouched.
-// No logic lives here: the classes and functions are the native ones, wrapped in place
-// (the two batched calls below assemble their results from the native `…Packed` forms).
+// The classes and functions are the native ones, wrapped in place; the one other piece
+// is transport: the two batched calls below assemble their results from the native
+// `…Packed` forms (no leadgen logic lives here either way).
 'use strict'
 
 const native = require('./index.js')

@@ -472,6 +472,13 @@ export declare function normalizeCompanyName(name: string, country?: string | un
 /** Normalizes many company names off the JavaScript thread; same order as given. */
 export declare function normalizeCompanyNames(names: Array<string>, country?: string | undefined | null): Promise<CompanyName[]>
 
+/**
+ * The transport of the package's `normalizeCompanyNames` (use that): `count` names
+ * joined by NUL characters in, the results as one JSON array of 4 cells per name out,
+ * which `leadgen.js` turns into `CompanyName` objects.
+ */
+export declare function normalizeCompanyNamesPacked(joined: string, count: number, country?: string | undefined | null): Promise<string>
+
 /** Normalizes one job title. */
 export declare function normalizeJobTitle(title: string): JobTitle
 
@@ -593,6 +600,13 @@ export declare function validateEmail(address: string): EmailVerification
 
 /** Validates many addresses offline, off the JavaScript thread; same order as given. */
 export declare function validateEmails(addresses: Array<string>): Promise<EmailVerification[]>
+
+/**
+ * The transport of the package's `validateEmails` (use that): `count` addresses
+ * joined by NUL characters in, the verdicts as one JSON array of 9 cells per address
+ * out, which `leadgen.js` turns into `EmailVerification` objects.
+ */
+export declare function validateEmailsPacked(joined: string, count: number): Promise<string>
 
 /** The version of leadgen (the same in Rust, Python and Node). */
 export declare function version(): string

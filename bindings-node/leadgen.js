@@ -3,7 +3,9 @@
 // with) a `TypeError` whose `code` is `INVALID_TYPE`. napi-rs reports those as plain
 // `Error`s coded with a napi status (`StringExpected`, `ObjectExpected`, …); every
 // other error, coded with a leadgen `ErrorKind` code, passes through untouched.
-// No logic lives here: the classes and functions are the native ones, wrapped in place.
+// The classes and functions are the native ones, wrapped in place; the one other piece
+// is transport: the two batched calls below assemble their results from the native
+// `…Packed` forms (no leadgen logic lives here either way).
 'use strict'
 
 const native = require('./index.js')
@@ -43,6 +45,70 @@ function wrapMethods (target) {
     Object.defineProperty(target, key, { ...desc, value: wrap(desc.value) })
   }
 }
+
+// The batched calls: the native `…Packed` forms take the inputs as one NUL-joined
+// string and return all results as one JSON array of cells (split, computed and
+// written off the JavaScript thread; layouts in src/packed.rs), assembled here into
+// the same plain objects the single calls return — two strings cross instead of a
+// napi call per input and a property set per field. A `0` cell repeats a value this
+// side already has (the input, an earlier field, the key's tokens). Inputs that are
+// not an array of NUL-free strings go to the object-building native forms, which
+// also report wrong argument types.
+function allPlainStrings (inputs) {
+  if (!Array.isArray(inputs)) return false
+  for (let i = 0; i < inputs.length; i++) {
+    const s = inputs[i]
+    if (typeof s !== 'string' || s.includes('\0')) return false
+  }
+  return true
+}
+
+function unpack (objectFn, packedFn, name, cellsPer, assemble) {
+  const batched = function (inputs, ...rest) {
+    if (!allPlainStrings(inputs)) return objectFn.call(this, inputs, ...rest)
+    const given = inputs.slice() // as joined now, whatever the caller does meanwhile
+    return packedFn.call(this, given.join('\0'), given.length, ...rest).then((text) => {
+      const cells = JSON.parse(text)
+      if (cells.length !== given.length * cellsPer) throw new Error(`${name}: malformed native result`)
+      const out = new Array(given.length)
+      for (let i = 0; i < given.length; i++) out[i] = assemble(given[i], cells, i * cellsPer)
+      return out
+    })
+  }
+  Object.defineProperty(batched, 'name', { value: name })
+  return batched
+}
+
+native.normalizeCompanyNames = unpack(native.normalizeCompanyNames, native.normalizeCompanyNamesPacked, 'normalizeCompanyNames', 4, (input, c, at) => {
+  const key = c[at + 2]
+  const n = { display: c[at] === 0 ? input : c[at] }
+  if (c[at + 1] !== null) n.legalForm = c[at + 1]
+  n.key = key
+  n.tokens = c[at + 3] !== 0 ? c[at + 3] : key === '' ? [] : key.split(' ')
+  return n
+})
+
+native.validateEmails = unpack(native.validateEmails, native.validateEmailsPacked, 'validateEmails', 9, (input, c, at) => {
+  const address = c[at] === 0 ? input : c[at]
+  const flags = c[at + 7]
+  const v = {
+    address,
+    status: c[at + 1],
+    reasons: c[at + 2],
+    disposable: (flags & 1) !== 0,
+    roleAccount: (flags & 2) !== 0,
+    freeProvider: (flags & 4) !== 0,
+    depth: c[at + 8]
+  }
+  if (c[at + 3] !== null) v.detail = c[at + 3]
+  const normalized = c[at + 4] === 0 ? address : c[at + 4]
+  if (normalized !== null) v.normalized = normalized
+  const ascii = c[at + 5] === 0 ? normalized : c[at + 5]
+  if (ascii !== null) v.ascii = ascii
+  const canonical = c[at + 6] === 0 ? ascii : c[at + 6]
+  if (canonical !== null) v.canonical = canonical
+  return v
+})
 
 for (const [name, value] of Object.entries(native)) {
   if (typeof value !== 'function') continue

@@ -1,11 +1,14 @@
-// The Node side of benches/bindings: the addon built in release by run.sh.
+// The Node side of benches/bindings: the package as users load it (bindings-node/leadgen.js,
+// which parses the batched calls' JSON) over the addon built in release by run.sh.
 // Usage: node bench.mjs <addon.node> <dir>; prints TSV lines `node  op  mode  n  seconds`.
 import { createRequire } from 'node:module'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 
 const [addonPath, dir] = process.argv.slice(2)
-const leadgen = createRequire(import.meta.url)(path.resolve(addonPath))
+process.env.NAPI_RS_NATIVE_LIBRARY_PATH = path.resolve(addonPath)
+const here = path.dirname(new URL(import.meta.url).pathname)
+const leadgen = createRequire(import.meta.url)(path.join(here, '..', '..', 'bindings-node', 'leadgen.js'))
 const lines = (f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l, i, a) => i < a.length - 1 || l !== '')
 const names = lines('names.txt')
 const emails = lines('emails.txt')

@@ -6,11 +6,13 @@
 # (repeated up to 100 000 non-empty values each).
 # Usage: bash benches/bindings/run.sh   (venv in $LEADGEN_BENCH_VENV, default
 # /work/venvs/bindings; needs bindings-node/node_modules from scripts/test-node.sh).
+# LEADGEN_BENCH_BINDINGS="node" (or "python") runs one binding; default both.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
 SHARED="${LEADGEN_SHARED_DIR:-$(cd .. && pwd)/shared}"
 VENV="${LEADGEN_BENCH_VENV:-/work/venvs/bindings}"
+BINDINGS=" ${LEADGEN_BENCH_BINDINGS:-python node} "
 export CARGO_BUILD_TARGET=${CARGO_BUILD_TARGET:-x86_64-unknown-linux-gnu}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target}
 OUT="$(mktemp -d)"
@@ -29,19 +31,27 @@ PY
 
 echo "bench: building the pure-Rust side, the wheel and the addon (release)" >&2
 cargo build --release -q --example bindings_pure_rust
-if [ ! -x "$VENV/bin/maturin" ]; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q "maturin>=1.16,<2"
+if [[ $BINDINGS == *" python "* ]]; then
+  if [ ! -x "$VENV/bin/maturin" ]; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q "maturin>=1.16,<2"
+  fi
+  rm -rf "$OUT/wheels"
+  "$VENV/bin/maturin" build -q --release -m bindings-python/Cargo.toml --out "$OUT/wheels" >&2
+  "$VENV/bin/pip" install -q --force-reinstall --no-deps "$OUT"/wheels/leadgen-*.whl
 fi
-rm -rf "$OUT/wheels"
-"$VENV/bin/maturin" build -q --release -m bindings-python/Cargo.toml --out "$OUT/wheels" >&2
-"$VENV/bin/pip" install -q --force-reinstall --no-deps "$OUT"/wheels/leadgen-*.whl
-(cd bindings-node && npx napi build --release --platform --output-dir "$OUT/node" >&2)
+if [[ $BINDINGS == *" node "* ]]; then
+  (cd bindings-node && npx napi build --release --platform --output-dir "$OUT/node" >&2)
+fi
 
 uptime >&2
 "$CARGO_TARGET_DIR/$CARGO_BUILD_TARGET/release/examples/bindings_pure_rust" "$OUT" > "$OUT/all.tsv"
-(cd "$OUT" && "$VENV/bin/python" "$repo/benches/bindings/bench.py" "$OUT") >> "$OUT/all.tsv"
-node benches/bindings/bench.mjs "$(ls "$OUT"/node/*.node)" "$OUT" >> "$OUT/all.tsv"
+if [[ $BINDINGS == *" python "* ]]; then
+  (cd "$OUT" && "$VENV/bin/python" "$repo/benches/bindings/bench.py" "$OUT") >> "$OUT/all.tsv"
+fi
+if [[ $BINDINGS == *" node "* ]]; then
+  node benches/bindings/bench.mjs "$(ls "$OUT"/node/*.node)" "$OUT" >> "$OUT/all.tsv"
+fi
 uptime >&2
 
 echo "operation               mode        binding   inputs   seconds   ns/input   x pure Rust"

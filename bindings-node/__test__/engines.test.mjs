@@ -54,3 +54,17 @@ test('dedup finds and merges duplicates', async () => {
   assert.equal(await acme.countContacts({ includeMerged: true }), 3)
   await assert.rejects(acme.dedupContacts({ strategy: 'coin_flip' }), (e) => e.code === 'INVALID_INPUT')
 })
+
+test('batched calls give the single calls\' objects for awkward inputs', async () => {
+  // The batched calls cross as packed strings (src/packed.rs, leadgen.js): escapes,
+  // non-ASCII, empty inputs, repeated fields and the NUL-containing fallback.
+  const names = ['', '  ', 'Acme', 'Agro Plzeň a. s.', '"Quoted" \\ Co\t\n Ltd', 'a\u0001b GmbH', 'Škoda  Auto a.s.', 'x\0y s.r.o.']
+  for (const batch of [names, names.slice(0, -1), [], ['']]) {
+    assert.deepStrictEqual(await leadgen.normalizeCompanyNames(batch), batch.map((n) => leadgen.normalizeCompanyName(n)))
+    assert.deepStrictEqual(await leadgen.normalizeCompanyNames(batch, 'CZ'), batch.map((n) => leadgen.normalizeCompanyName(n, 'CZ')))
+  }
+  const addresses = ['', ' Jana@Lumentis.CZ ', 'j.a.n.a+tag@gmail.com', 'čok@žlu.cz', 'a"b\\c\n@x.cz', 'info@mailinator.com', 'nul\0@x.cz']
+  for (const batch of [addresses, addresses.slice(0, -1), []]) {
+    assert.deepStrictEqual(await leadgen.validateEmails(batch), batch.map((a) => leadgen.validateEmail(a)))
+  }
+})

@@ -15,6 +15,7 @@ mod client;
 mod dedup;
 mod errors;
 mod normalize;
+mod packed;
 mod pipeline;
 mod records;
 mod reports;

@@ -156,6 +156,48 @@ pub fn normalize_company_names(
     AsyncTask::new(NormalizeCompanyNames { names, country })
 }
 
+/// The work of `normalizeCompanyNamesPacked`: splitting, normalization and packing,
+/// all off the JavaScript thread.
+pub struct NormalizeCompanyNamesPacked {
+    joined: String,
+    count: u32,
+    country: Option<String>,
+}
+
+impl Task for NormalizeCompanyNamesPacked {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let names = crate::packed::split_inputs(&self.joined, self.count)?;
+        let out: Vec<norm::CompanyName> = names
+            .iter()
+            .map(|n| norm::normalize_company_name_in(n, self.country.as_deref()))
+            .collect();
+        Ok(crate::packed::company_names(&names, &out))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// The transport of the package's `normalizeCompanyNames` (use that): `count` names
+/// joined by NUL characters in, the results as one JSON array of 4 cells per name out,
+/// which `leadgen.js` turns into `CompanyName` objects.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn normalize_company_names_packed(
+    joined: String,
+    count: u32,
+    country: Option<String>,
+) -> AsyncTask<NormalizeCompanyNamesPacked> {
+    AsyncTask::new(NormalizeCompanyNamesPacked {
+        joined,
+        count,
+        country,
+    })
+}
+
 /// Normalizes one job title.
 #[napi]
 pub fn normalize_job_title(title: String) -> JobTitle {

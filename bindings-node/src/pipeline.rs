@@ -611,6 +611,36 @@ pub fn validate_emails(addresses: Vec<String>) -> AsyncTask<ValidateEmails> {
     AsyncTask::new(ValidateEmails { addresses })
 }
 
+/// The work of `validateEmailsPacked`: splitting, validation and packing, all off the
+/// JavaScript thread.
+pub struct ValidateEmailsPacked {
+    joined: String,
+    count: u32,
+}
+
+impl Task for ValidateEmailsPacked {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let addresses = crate::packed::split_inputs(&self.joined, self.count)?;
+        let verdicts = pipeline::validate_emails(&addresses);
+        Ok(crate::packed::email_verifications(&addresses, &verdicts))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// The transport of the package's `validateEmails` (use that): `count` addresses
+/// joined by NUL characters in, the verdicts as one JSON array of 9 cells per address
+/// out, which `leadgen.js` turns into `EmailVerification` objects.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn validate_emails_packed(joined: String, count: u32) -> AsyncTask<ValidateEmailsPacked> {
+    AsyncTask::new(ValidateEmailsPacked { joined, count })
+}
+
 /// The ids of the built-in stages (`tenant.plan`/`tenant.run` accept these).
 #[napi]
 pub fn builtin_stages() -> Vec<String> {

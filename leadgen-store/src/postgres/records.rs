@@ -199,13 +199,38 @@ impl RunStore for PostgresStore {
         if entities.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q =
-            QueryBuilder::<Postgres>::new("SELECT entity_id::text, doc::text FROM completions");
-        push_completion_scope(&mut q, tenant, entities, stages);
-        q.push(" ORDER BY entity_kind, entity_id, stage COLLATE \"C\"");
+        // One primary-key probe per entity (a nested loop over the keys, the
+        // subquery kept apart by `OFFSET 0`): `kind = … AND id = ANY(…) OR …`
+        // let the planner fall back to scanning every completion of the
+        // tenant by stage when its statistics are stale (no autovacuum, a
+        // table that grew since the last ANALYZE), which made each call cost
+        // O(completions) — the workers of a large run spent most of their time
+        // there.
+        let mut seen = std::collections::HashSet::with_capacity(entities.len());
+        let (mut kinds, mut ids) = (Vec::new(), Vec::new());
+        for e in entities {
+            if seen.insert(*e) {
+                kinds.push(e.kind.as_str());
+                ids.push(e.id);
+            }
+        }
+        // `$4` empty means every stage.
+        const SQL: &str = "SELECT c.entity_id::text, c.doc::text \
+             FROM UNNEST($2::text[], $3::uuid[]) AS u(kind, id) \
+             CROSS JOIN LATERAL ( \
+                 SELECT entity_kind, entity_id, stage, doc FROM completions \
+                 WHERE tenant_id = $1 AND entity_kind = u.kind AND entity_id = u.id \
+                   AND (cardinality($4::text[]) = 0 OR stage = ANY($4::text[])) \
+                 OFFSET 0 \
+             ) c \
+             ORDER BY c.entity_kind, c.entity_id, c.stage COLLATE \"C\"";
+        let query = sqlx::query(SQL)
+            .bind(tenant.as_str())
+            .bind(kinds)
+            .bind(ids)
+            .bind(stages.to_vec());
         let mut tx = self.begin(tenant).await?;
-        let rows = q
-            .build()
+        let rows = query
             .fetch_all(&mut *tx)
             .await
             .map_err(db("get completions"))?;

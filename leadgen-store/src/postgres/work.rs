@@ -3,6 +3,16 @@
 //! workers never get the same pair and never wait for each other's locks (the
 //! claimed rows are updated by `ctid`, a TID scan, within the same statement).
 //! Lease times come from the database's clock.
+//!
+//! Batch updates by key (finish, release) look each pair up by its primary key
+//! in a `LATERAL` subquery that locks it, then update it by `ctid`: a plain
+//! `UPDATE … FROM UNNEST(…)` join let the planner, with the stale statistics of
+//! a queue that grew since its last `ANALYZE` (or with autovacuum off), pick a
+//! nested loop over the worker's held rows × the keys — seconds per batch on a
+//! 200k-pair run. The subquery names only primary-key columns (the worker and
+//! `done` are checked outside it, `OFFSET 0` keeps them from being pushed in), so
+//! the primary key is the only index it can use: the partial index of held
+//! pairs would otherwise be walked whole for every key.
 
 use std::time::Duration;
 
@@ -176,10 +186,20 @@ impl LeaseStore for PostgresStore {
             .collect();
         let mut tx = self.begin(tenant).await?;
         let done = sqlx::query(
-            "UPDATE run_pairs p SET done = true, cost = u.cost, expires_at = NULL \
-             FROM UNNEST($4::text[], $5::uuid[], $6::text[], $7::bigint[]) AS u(kind, id, stage, cost) \
-             WHERE p.tenant_id = $1 AND p.run_id = $2 AND p.entity_kind = u.kind \
-               AND p.entity_id = u.id AND p.stage = u.stage AND p.worker = $3 AND NOT p.done",
+            "WITH t AS ( \
+                 SELECT q.ctid AS tid, u.cost \
+                 FROM UNNEST($4::text[], $5::uuid[], $6::text[], $7::bigint[]) \
+                      AS u(kind, id, stage, cost) \
+                 CROSS JOIN LATERAL ( \
+                     SELECT ctid, worker, done FROM run_pairs \
+                     WHERE tenant_id = $1 AND run_id = $2 AND entity_kind = u.kind \
+                       AND entity_id = u.id AND stage = u.stage \
+                     OFFSET 0 FOR UPDATE \
+                 ) q \
+                 WHERE q.worker = $3 AND NOT q.done \
+             ) \
+             UPDATE run_pairs p SET done = true, cost = t.cost, expires_at = NULL \
+             FROM t WHERE p.ctid = t.tid",
         )
         .bind(tenant.as_str())
         .bind(run.0)
@@ -209,11 +229,20 @@ impl LeaseStore for PostgresStore {
         let (kinds, ids, stages) = key_arrays(pairs.iter().map(|(e, s)| (e, s.as_str())));
         let mut tx = self.begin(tenant).await?;
         let done = sqlx::query(
-            "UPDATE run_pairs p SET worker = NULL, \
+            "WITH t AS ( \
+                 SELECT q.ctid AS tid \
+                 FROM UNNEST($4::text[], $5::uuid[], $6::text[]) AS u(kind, id, stage) \
+                 CROSS JOIN LATERAL ( \
+                     SELECT ctid, worker, done FROM run_pairs \
+                     WHERE tenant_id = $1 AND run_id = $2 AND entity_kind = u.kind \
+                       AND entity_id = u.id AND stage = u.stage \
+                     OFFSET 0 FOR UPDATE \
+                 ) q \
+                 WHERE q.worker = $3 AND NOT q.done \
+             ) \
+             UPDATE run_pairs p SET worker = NULL, \
                  expires_at = clock_timestamp() + $7 * interval '1 millisecond' \
-             FROM UNNEST($4::text[], $5::uuid[], $6::text[]) AS u(kind, id, stage) \
-             WHERE p.tenant_id = $1 AND p.run_id = $2 AND p.entity_kind = u.kind \
-               AND p.entity_id = u.id AND p.stage = u.stage AND p.worker = $3 AND NOT p.done",
+             FROM t WHERE p.ctid = t.tid",
         )
         .bind(tenant.as_str())
         .bind(run.0)

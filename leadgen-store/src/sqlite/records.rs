@@ -74,6 +74,12 @@ fn effective_limit(limit: usize) -> i64 {
 /// well under SQLite's 32 766 bound parameters).
 const RECORD_ROWS_PER_INSERT: usize = 1000;
 
+/// A UUID in its hyphenated text form, without going through `fmt`.
+fn uuid_text(id: Uuid) -> String {
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    id.hyphenated().encode_lower(&mut buf).to_owned()
+}
+
 /// Nanoseconds since the Unix epoch, or `None` outside 1677–2262.
 fn nanos(at: DateTime<Utc>) -> Option<i64> {
     at.timestamp_nanos_opt()
@@ -347,19 +353,19 @@ impl RunStore for SqliteStore {
             );
             q.push_values(chunk, |mut b, r| {
                 let c = r.completion;
-                b.push_bind(tenant.as_str().to_string())
+                b.push_bind(tenant.as_str())
                     .push_bind(c.entity.kind.as_str())
-                    .push_bind(c.entity.id.to_string())
-                    .push_bind(c.stage.clone())
+                    .push_bind(uuid_text(c.entity.id))
+                    .push_bind(c.stage.as_str())
                     .push_bind(c.status.as_str())
-                    .push_bind(c.run_id.map(|r| r.to_string()))
+                    .push_bind(c.run_id.map(|r| uuid_text(r.0)))
                     .push_bind(r.cost)
                     .push_bind(i64::from(c.attempts))
                     .push_bind(r.started_at)
                     .push_bind(r.finished_at)
-                    .push_bind(c.error.clone())
-                    .push_bind(r.output.clone())
-                    .push_bind(r.doc.clone());
+                    .push_bind(c.error.as_deref())
+                    .push_bind(r.output.as_deref())
+                    .push_bind(r.doc.as_deref());
             });
             q.push(
                 " ON CONFLICT (tenant_id, entity_kind, entity_id, stage) DO UPDATE SET \
@@ -442,19 +448,19 @@ impl RunStore for SqliteStore {
             );
             q.push_values(chunk, |mut b, row| {
                 let r = row.record;
-                b.push_bind(r.id.to_string())
-                    .push_bind(tenant.as_str().to_string())
-                    .push_bind(r.run_id.to_string())
+                b.push_bind(uuid_text(r.id))
+                    .push_bind(tenant.as_str())
+                    .push_bind(uuid_text(r.run_id.0))
                     .push_bind(r.entity.kind.as_str())
-                    .push_bind(r.entity.id.to_string())
-                    .push_bind(r.stage.clone())
+                    .push_bind(uuid_text(r.entity.id))
+                    .push_bind(r.stage.as_str())
                     .push_bind(r.status.as_str())
                     .push_bind(i64::from(r.attempt))
                     .push_bind(row.started_at)
                     .push_bind(row.finished_at)
                     .push_bind(row.cost)
-                    .push_bind(r.error.clone())
-                    .push_bind(row.doc.clone());
+                    .push_bind(r.error.as_deref())
+                    .push_bind(row.doc.as_deref());
             });
             q.build()
                 .execute(&mut *tx)

@@ -15,8 +15,10 @@ use crate::error::{Error, Result};
 use crate::model::{Company, Contact};
 use crate::store::{Completion, RunRecord, StageRunRecord, TenantStore};
 
-/// The most items one write takes.
-const MAX_BATCH: usize = 20_000;
+/// The most items one write takes. Large: on SQLite, consecutive batches touch
+/// the same B-tree pages, and each transaction writes every page it touched to
+/// the WAL again, so fewer, larger transactions write far fewer bytes per pair.
+const MAX_BATCH: usize = 100_000;
 /// Attempts of a write failing with a retryable error.
 const WRITE_ATTEMPTS: u32 = 4;
 

@@ -36,11 +36,18 @@ const FILE_POOL_SIZE: u32 = 4;
 const CACHE_KIB: i64 = 64 * 1024;
 
 /// The schema, in order. Never edit a released migration: add the next one.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("migrations/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("migrations/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "compact_records",
+        sql: include_str!("migrations/0002_compact_records.sql"),
+    },
+];
 
 /// A store in a SQLite database file, or in memory.
 ///

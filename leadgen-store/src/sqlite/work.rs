@@ -5,22 +5,30 @@ use chrono::{DateTime, Utc};
 use leadgen_core::{Credits, Result, TenantId};
 
 use super::{SqliteStore, db};
-use crate::codec::micros;
 
 impl SqliteStore {
     /// The sum of the costs of the tenant's stage runs started at or after `since`,
-    /// in one aggregate query (the cost is the thousandths stored in the record).
+    /// in one aggregate query over the `cost` column (thousandths of a credit) and
+    /// `started_at` (nanoseconds since the Unix epoch).
     pub(crate) async fn spent_since(
         &self,
         tenant: &TenantId,
         since: DateTime<Utc>,
     ) -> Result<Credits> {
         let millis: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(json_extract(doc, '$.cost')), 0) AS INTEGER) \
+            "SELECT CAST(COALESCE(SUM(cost), 0) AS INTEGER) \
              FROM stage_runs WHERE tenant_id = ? AND started_at >= ?",
         )
         .bind(tenant.as_str())
-        .bind(micros(since))
+        .bind(
+            since
+                .timestamp_nanos_opt()
+                .unwrap_or(if since.timestamp() < 0 {
+                    i64::MIN
+                } else {
+                    i64::MAX
+                }),
+        )
         .fetch_one(&self.pool)
         .await
         .map_err(db("sum stage-run costs"))?;

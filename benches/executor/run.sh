@@ -28,7 +28,7 @@ trap 'rm -rf "$out"' EXIT
 
 cargo build --release -q -p leadgen-bench-executor --manifest-path "$root/Cargo.toml" \
     ${LEADGEN_BENCH_PG_URL:+--features postgres}
-bin="${CARGO_TARGET_DIR:-$root/target}/release/leadgen-bench-executor"
+bin="${CARGO_TARGET_DIR:-$root/target}/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}release/leadgen-bench-executor"
 
 "$venv/bin/python" "$here/anchor.py" --entities "$anchor_entities" --stages 10 | tee "$out/anchor.json"
 "$bin" --store "$out/bench.db" --entities "$entities" --stages 10 | tee "$out/sqlite.json"

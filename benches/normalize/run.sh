@@ -14,7 +14,7 @@ if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
 "$VENV/bin/pip" install -q cleanco nameparser phonenumbers
 
 cargo build --release -q -p leadgen-core --example normalize_bench
-BIN="${CARGO_TARGET_DIR:-target}/release/examples/normalize_bench"
+BIN="${CARGO_TARGET_DIR:-target}/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}release/examples/normalize_bench"
 
 "$BIN" "$SHARED/data" "$OUT" > "$OUT/rust.tsv"
 "$VENV/bin/python" benches/normalize/anchor.py "$OUT" > "$OUT/python.tsv"

@@ -114,10 +114,10 @@ mod entity_doc {
 
     use chrono::{DateTime, Datelike, Timelike, Utc};
     use leadgen_core::{FieldProvenance, Provenance};
+    use serde::Serialize;
     use serde::ser::{
         Error as _, Impossible, SerializeMap, SerializeStruct, SerializeTuple, Serializer,
     };
-    use serde::Serialize;
 
     type Json<'a, W> = &'a mut serde_json::Serializer<W>;
     type Error = serde_json::Error;

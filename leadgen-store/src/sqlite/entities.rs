@@ -458,3 +458,43 @@ impl EntityStore for SqliteStore {
             .await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A batch spanning several multi-row statements is counted, written and
+    /// checked against tenants as a whole.
+    #[tokio::test]
+    async fn batches_span_several_statements() {
+        let store = SqliteStore::in_memory().await.unwrap();
+        let tenant = TenantId::new("a").unwrap();
+        let n = CONTACT_ROWS_PER_INSERT * 2 + 7;
+        let contacts: Vec<Contact> = (0..n)
+            .map(|i| {
+                let mut c = Contact::new();
+                c.email = Some(format!("person{i}@example.com"));
+                c
+            })
+            .collect();
+        let report = store.upsert_contacts(&tenant, &contacts).await.unwrap();
+        assert_eq!((report.inserted, report.updated), (n as u64, 0));
+        let filter = ContactFilter::default();
+        assert_eq!(
+            store.count_contacts(&tenant, &filter).await.unwrap(),
+            n as u64
+        );
+        let report = store.upsert_contacts(&tenant, &contacts).await.unwrap();
+        assert_eq!((report.inserted, report.updated), (0, n as u64));
+        let last = contacts.last().unwrap();
+        let back = store.get_contact(&tenant, last.id).await.unwrap().unwrap();
+        assert_eq!(&back, last);
+
+        // An id of another tenant in the last statement fails the whole batch.
+        let other = TenantId::new("b").unwrap();
+        let mut mixed: Vec<Contact> = (0..n).map(|_| Contact::new()).collect();
+        mixed[n - 1] = last.clone();
+        assert!(store.upsert_contacts(&other, &mixed).await.is_err());
+        assert_eq!(store.count_contacts(&other, &filter).await.unwrap(), 0);
+    }
+}

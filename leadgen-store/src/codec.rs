@@ -10,7 +10,7 @@ use std::hash::Hash;
 
 use chrono::{DateTime, Utc};
 use leadgen_core::store::{email_key, validate_company, validate_contact};
-use leadgen_core::{Company, Contact, Error, Result};
+use leadgen_core::{Company, Contact, Error, FieldProvenance, Result};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -78,6 +78,277 @@ pub(crate) fn to_doc<T: Serialize>(
         field: field.to_string(),
         reason: format!("cannot be serialized as JSON: {e}"),
     })
+}
+
+/// Serializes a contact or company as its stored document: the entity's JSON, except
+/// that each provenance entry is the array `[source, observed_at, confidence]` (its
+/// fields in declaration order) rather than an object, with the time written by a
+/// hand-rolled RFC 3339 formatter. About a third smaller than the plain JSON, and
+/// read back by the plain decoder: serde reads a struct from an array of its fields,
+/// so documents in either form decode the same way with [`from_doc`].
+pub(crate) fn entity_doc<T: Serialize>(
+    backend: &'static str,
+    field: &str,
+    value: &T,
+    provenance: &FieldProvenance,
+) -> StoreResult<String> {
+    let mut out = Vec::with_capacity(1024);
+    let mut ser = serde_json::Serializer::new(&mut out);
+    let invalid = |reason: String| StoreError::InvalidValue {
+        backend,
+        field: field.to_string(),
+        reason,
+    };
+    value
+        .serialize(entity_doc::Doc {
+            inner: &mut ser,
+            provenance,
+        })
+        .map_err(|e| invalid(format!("cannot be serialized as JSON: {e}")))?;
+    String::from_utf8(out).map_err(|e| invalid(format!("serialized JSON is not UTF-8: {e}")))
+}
+
+/// The serializer behind [`entity_doc`].
+mod entity_doc {
+    use std::io;
+
+    use chrono::{DateTime, Datelike, Timelike, Utc};
+    use leadgen_core::{FieldProvenance, Provenance};
+    use serde::Serialize;
+    use serde::ser::{
+        Error as _, Impossible, SerializeMap, SerializeStruct, SerializeTuple, Serializer,
+    };
+
+    type Json<'a, W> = &'a mut serde_json::Serializer<W>;
+    type Error = serde_json::Error;
+
+    /// Passes an entity (a struct) to serde_json, swapping its `provenance` field
+    /// for the compact form.
+    pub(super) struct Doc<'a, 'p, W: io::Write> {
+        pub inner: Json<'a, W>,
+        pub provenance: &'p FieldProvenance,
+    }
+
+    pub(super) struct DocStruct<'a, 'p, W: io::Write> {
+        inner: serde_json::ser::Compound<'a, W, serde_json::ser::CompactFormatter>,
+        provenance: &'p FieldProvenance,
+    }
+
+    impl<W: io::Write> SerializeStruct for DocStruct<'_, '_, W> {
+        type Ok = ();
+        type Error = Error;
+
+        fn serialize_field<T: ?Sized + Serialize>(
+            &mut self,
+            key: &'static str,
+            value: &T,
+        ) -> Result<(), Error> {
+            if key == "provenance" {
+                self.inner.serialize_field(key, &Compact(self.provenance))
+            } else {
+                self.inner.serialize_field(key, value)
+            }
+        }
+
+        fn skip_field(&mut self, key: &'static str) -> Result<(), Error> {
+            SerializeStruct::skip_field(&mut self.inner, key)
+        }
+
+        fn end(self) -> Result<(), Error> {
+            SerializeStruct::end(self.inner)
+        }
+    }
+
+    fn not_a_struct() -> Error {
+        Error::custom("a stored entity must serialize as a struct")
+    }
+
+    macro_rules! refuse {
+        ($($name:ident($($arg:ty),*)),* $(,)?) => {
+            $(fn $name(self $(, _: $arg)*) -> Result<(), Error> { Err(not_a_struct()) })*
+        };
+    }
+
+    impl<'a, 'p, W: io::Write> Serializer for Doc<'a, 'p, W> {
+        type Ok = ();
+        type Error = Error;
+        type SerializeSeq = Impossible<(), Error>;
+        type SerializeTuple = Impossible<(), Error>;
+        type SerializeTupleStruct = Impossible<(), Error>;
+        type SerializeTupleVariant = Impossible<(), Error>;
+        type SerializeMap = Impossible<(), Error>;
+        type SerializeStruct = DocStruct<'a, 'p, W>;
+        type SerializeStructVariant = Impossible<(), Error>;
+
+        fn serialize_struct(
+            self,
+            name: &'static str,
+            len: usize,
+        ) -> Result<Self::SerializeStruct, Error> {
+            Ok(DocStruct {
+                inner: self.inner.serialize_struct(name, len)?,
+                provenance: self.provenance,
+            })
+        }
+
+        refuse!(
+            serialize_bool(bool),
+            serialize_i8(i8),
+            serialize_i16(i16),
+            serialize_i32(i32),
+            serialize_i64(i64),
+            serialize_u8(u8),
+            serialize_u16(u16),
+            serialize_u32(u32),
+            serialize_u64(u64),
+            serialize_f32(f32),
+            serialize_f64(f64),
+            serialize_char(char),
+            serialize_str(&str),
+            serialize_bytes(&[u8]),
+            serialize_none(),
+            serialize_unit(),
+            serialize_unit_struct(&'static str),
+            serialize_unit_variant(&'static str, u32, &'static str),
+        );
+
+        fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), Error> {
+            Err(not_a_struct())
+        }
+        fn serialize_newtype_struct<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            _: &T,
+        ) -> Result<(), Error> {
+            Err(not_a_struct())
+        }
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<(), Error> {
+            Err(not_a_struct())
+        }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+            Err(not_a_struct())
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
+            Err(not_a_struct())
+        }
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleStruct, Error> {
+            Err(not_a_struct())
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, Error> {
+            Err(not_a_struct())
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
+            Err(not_a_struct())
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, Error> {
+            Err(not_a_struct())
+        }
+    }
+
+    /// The provenance map with each entry as `[source, observed_at, confidence]`.
+    struct Compact<'p>(&'p FieldProvenance);
+
+    impl Serialize for Compact<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = s.serialize_map(Some(self.0.len()))?;
+            for (field, p) in self.0 {
+                map.serialize_entry(field, &Entry(p))?;
+            }
+            map.end()
+        }
+    }
+
+    struct Entry<'p>(&'p Provenance);
+
+    impl Serialize for Entry<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut t = s.serialize_tuple(3)?;
+            t.serialize_element(&self.0.source)?;
+            t.serialize_element(&Time(self.0.observed_at))?;
+            t.serialize_element(&self.0.confidence)?;
+            t.end()
+        }
+    }
+
+    /// A time as RFC 3339 in UTC (`2024-05-01T12:00:00.123456Z`), the fraction
+    /// 0, 3, 6 or 9 digits as needed: what chrono writes, without `fmt`.
+    pub(super) struct Time(pub DateTime<Utc>);
+
+    impl Serialize for Time {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut buf = [0u8; 32];
+            match rfc3339(self.0, &mut buf) {
+                Some(text) => s.serialize_str(text),
+                // Years past 9999 or before 0, leap seconds: chrono's own form.
+                None => self.0.serialize(s),
+            }
+        }
+    }
+
+    fn digits(out: &mut [u8], mut value: u32) {
+        for slot in out.iter_mut().rev() {
+            *slot = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    }
+
+    pub(super) fn rfc3339(at: DateTime<Utc>, buf: &mut [u8; 32]) -> Option<&str> {
+        let year = u32::try_from(at.year()).ok().filter(|y| *y <= 9999)?;
+        let nanos = at.nanosecond();
+        if nanos >= 1_000_000_000 {
+            return None;
+        }
+        digits(&mut buf[0..4], year);
+        buf[4] = b'-';
+        digits(&mut buf[5..7], at.month());
+        buf[7] = b'-';
+        digits(&mut buf[8..10], at.day());
+        buf[10] = b'T';
+        digits(&mut buf[11..13], at.hour());
+        buf[13] = b':';
+        digits(&mut buf[14..16], at.minute());
+        buf[16] = b':';
+        digits(&mut buf[17..19], at.second());
+        let mut end = 19;
+        let (value, width) = if nanos == 0 {
+            (0, 0)
+        } else if nanos.is_multiple_of(1_000_000) {
+            (nanos / 1_000_000, 3)
+        } else if nanos.is_multiple_of(1_000) {
+            (nanos / 1_000, 6)
+        } else {
+            (nanos, 9)
+        };
+        if width > 0 {
+            buf[end] = b'.';
+            digits(&mut buf[end + 1..end + 1 + width], value);
+            end += 1 + width;
+        }
+        buf[end] = b'Z';
+        std::str::from_utf8(&buf[..end + 1]).ok()
+    }
 }
 
 /// Parses a stored JSON document, naming the table and row when it is unreadable.
@@ -182,7 +453,7 @@ fn contact_row(backend: &'static str, c: &Contact) -> StoreResult<ContactRow> {
         search_text: search,
         updated_at: c.updated_at,
         merged_into: c.merged_into.map(|id| id.0),
-        doc: to_doc(backend, "contact", c)?,
+        doc: entity_doc(backend, "contact", c, &c.provenance)?,
     })
 }
 
@@ -195,7 +466,7 @@ fn company_row(backend: &'static str, c: &Company) -> StoreResult<CompanyRow> {
         search_text: search_key(&c.name),
         updated_at: c.updated_at,
         merged_into: c.merged_into.map(|id| id.0),
-        doc: to_doc(backend, "company", c)?,
+        doc: entity_doc(backend, "company", c, &c.provenance)?,
     })
 }
 
@@ -281,6 +552,72 @@ mod tests {
         bad.email = Some("x".repeat(10_000));
         let err = contact_rows("sqlite", &[Contact::new(), bad]).unwrap_err();
         assert!(err.to_string().contains("contacts[1].email"), "{err}");
+    }
+
+    fn contact_with_provenance() -> Contact {
+        use chrono::TimeZone;
+        use leadgen_core::Provenance;
+        let mut c = Contact::new();
+        c.email = Some("jana@acme.cz".into());
+        c.full_name = Some("Jana \"Quote\" Nováková".into());
+        let base = Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap();
+        let times = [
+            base,
+            base + chrono::Duration::milliseconds(123),
+            base + chrono::Duration::microseconds(123_456),
+            base + chrono::Duration::nanoseconds(123_456_789),
+            Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(12_345, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(-44, 3, 15, 0, 0, 0).unwrap(),
+            DateTime::<Utc>::MAX_UTC,
+        ];
+        for (i, at) in times.into_iter().enumerate() {
+            c.set_provenance(
+                &format!("field{i}"),
+                Provenance::new(format!("import:\"src\"{i}"), at, 0.1 * i as f32),
+            );
+        }
+        c
+    }
+
+    #[test]
+    fn compact_documents_round_trip_and_are_smaller() {
+        let c = contact_with_provenance();
+        let compact = entity_doc("sqlite", "contact", &c, &c.provenance).unwrap();
+        let plain = to_doc("sqlite", "contact", &c).unwrap();
+        assert!(compact.len() < plain.len(), "{compact}");
+        assert!(compact.contains(r#""field0":["#), "{compact}");
+        let back: Contact = from_doc("sqlite", "contacts", &"x", &compact).unwrap();
+        assert_eq!(back, c);
+        // Documents written before the compact form still decode.
+        let old: Contact = from_doc("sqlite", "contacts", &"x", &plain).unwrap();
+        assert_eq!(old, c);
+        // The same JSON apart from provenance.
+        let mut a: serde_json::Value = serde_json::from_str(&compact).unwrap();
+        let mut b: serde_json::Value = serde_json::from_str(&plain).unwrap();
+        a.as_object_mut().unwrap().remove("provenance");
+        b.as_object_mut().unwrap().remove("provenance");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn times_are_written_as_chrono_writes_them() {
+        let c = contact_with_provenance();
+        for p in c.provenance.values() {
+            let ours = serde_json::to_string(&entity_doc::Time(p.observed_at)).unwrap();
+            let chrono = serde_json::to_string(&p.observed_at).unwrap();
+            assert_eq!(ours, chrono);
+        }
+    }
+
+    #[test]
+    fn company_documents_round_trip() {
+        let mut c = Company::new("Acme s.r.o.");
+        c.domain = Some("acme.cz".into());
+        c.provenance = contact_with_provenance().provenance;
+        let doc = entity_doc("sqlite", "company", &c, &c.provenance).unwrap();
+        let back: Company = from_doc("sqlite", "companies", &"x", &doc).unwrap();
+        assert_eq!(back, c);
     }
 
     #[test]

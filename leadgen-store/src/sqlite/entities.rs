@@ -17,9 +17,16 @@ use crate::codec::{
 };
 use crate::error::{StoreError, StoreResult};
 
-/// Rows per multi-row `INSERT`: large enough that the per-statement cost vanishes,
-/// small enough to stay far below SQLite's 32 766 bound variables.
-const ROWS_PER_INSERT: usize = 500;
+/// SQLite's bound on variables per statement (`SQLITE_MAX_VARIABLE_NUMBER`).
+const MAX_VARIABLES: usize = 32_766;
+
+/// Rows per multi-row `INSERT`: as many as the variable bound allows. A multi-row
+/// statement keeps a statement journal, which copies every existing page the
+/// statement touches the first time it does; index pages hit at random are shared
+/// by many rows, so fewer, larger statements copy far fewer pages.
+const CONTACT_ROWS_PER_INSERT: usize = MAX_VARIABLES / 12;
+/// As [`CONTACT_ROWS_PER_INSERT`], for the 9 columns of `companies`.
+const COMPANY_ROWS_PER_INSERT: usize = MAX_VARIABLES / 9;
 
 const CONTACT_INSERT: &str = "INSERT INTO contacts (id, tenant_id, company_id, email_key, \
      linkedin_url, country, name, email_status, search_text, updated_at, merged_into, doc) ";
@@ -98,7 +105,7 @@ async fn insert_contacts(
     let mut report = UpsertReport::default();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<ContactRow> = rows.by_ref().take(ROWS_PER_INSERT).collect();
+        let chunk: Vec<ContactRow> = rows.by_ref().take(CONTACT_ROWS_PER_INSERT).collect();
         let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
         let existing = existing_tenants(conn, "contacts", &ids).await?;
         classify("contact", tenant, &ids, &existing, &mut report)?;
@@ -135,7 +142,7 @@ async fn insert_companies(
     let mut report = UpsertReport::default();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<CompanyRow> = rows.by_ref().take(ROWS_PER_INSERT).collect();
+        let chunk: Vec<CompanyRow> = rows.by_ref().take(COMPANY_ROWS_PER_INSERT).collect();
         let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
         let existing = existing_tenants(conn, "companies", &ids).await?;
         classify("company", tenant, &ids, &existing, &mut report)?;
@@ -449,5 +456,45 @@ impl EntityStore for SqliteStore {
         Ok(self
             .count("contacts", tenant, |q| push_contact_filter(q, filter))
             .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A batch spanning several multi-row statements is counted, written and
+    /// checked against tenants as a whole.
+    #[tokio::test]
+    async fn batches_span_several_statements() {
+        let store = SqliteStore::in_memory().await.unwrap();
+        let tenant = TenantId::new("a").unwrap();
+        let n = CONTACT_ROWS_PER_INSERT * 2 + 7;
+        let contacts: Vec<Contact> = (0..n)
+            .map(|i| {
+                let mut c = Contact::new();
+                c.email = Some(format!("person{i}@example.com"));
+                c
+            })
+            .collect();
+        let report = store.upsert_contacts(&tenant, &contacts).await.unwrap();
+        assert_eq!((report.inserted, report.updated), (n as u64, 0));
+        let filter = ContactFilter::default();
+        assert_eq!(
+            store.count_contacts(&tenant, &filter).await.unwrap(),
+            n as u64
+        );
+        let report = store.upsert_contacts(&tenant, &contacts).await.unwrap();
+        assert_eq!((report.inserted, report.updated), (0, n as u64));
+        let last = contacts.last().unwrap();
+        let back = store.get_contact(&tenant, last.id).await.unwrap().unwrap();
+        assert_eq!(&back, last);
+
+        // An id of another tenant in the last statement fails the whole batch.
+        let other = TenantId::new("b").unwrap();
+        let mut mixed: Vec<Contact> = (0..n).map(|_| Contact::new()).collect();
+        mixed[n - 1] = last.clone();
+        assert!(store.upsert_contacts(&other, &mixed).await.is_err());
+        assert_eq!(store.count_contacts(&other, &filter).await.unwrap(), 0);
     }
 }

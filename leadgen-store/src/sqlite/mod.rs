@@ -115,7 +115,10 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT)
             .statement_cache_capacity(256)
-            .pragma("cache_size", format!("-{CACHE_KIB}"));
+            .pragma("cache_size", format!("-{CACHE_KIB}"))
+            // Multi-row upserts keep a statement journal; on disk (the default) it
+            // spills to a temp file past 64 KiB and costs a write per page touched.
+            .pragma("temp_store", "memory");
         let connect_error = |source| StoreError::Connect {
             backend: BACKEND,
             url: location.clone(),

@@ -2,7 +2,7 @@
 //! main job: one-line delegations to `leadgen::pipeline` and `leadgen::stages`, with
 //! the GIL released while Rust works and progress handed to a Python callable.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use leadgen::core::executor::EventCallback;
@@ -285,6 +285,26 @@ impl PyTenant {
         PyImportReport::new(py, report)
     }
 
+    /// Like `preview_file`, as an awaitable.
+    #[pyo3(signature = (path, *, preset=None, mapping=None, delimiter=None, sheet=None))]
+    fn preview_file_async<'py>(
+        &self,
+        py: Python<'py>,
+        path: &Bound<'py, PyAny>,
+        preset: Option<&str>,
+        mapping: Option<&Bound<'py, PyAny>>,
+        delimiter: Option<&str>,
+        sheet: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (store, path) = (self.store()?, path_arg("path", path)?);
+        let options = import_options(preset, mapping, delimiter, sheet, None, None)?;
+        awaitable(
+            py,
+            async move { Ok(preview_file(&store, &path, &options).await?) },
+            |py, r| Ok(Bound::new(py, PyImportReport::new(py, r)?)?.into_any()),
+        )
+    }
+
     // --- export ----------------------------------------------------------------------
 
     /// Writes contacts to `path` (`csv`, `xlsx` or `jsonl`, from the extension unless
@@ -307,26 +327,52 @@ impl PyTenant {
         include_merged: bool,
     ) -> PyResult<PyExportSummary> {
         let (store, path) = (self.store()?, path_arg("path", path)?);
-        let mut options = ExportOptions::new(export_format(&path, format)?);
-        options.columns = columns;
-        options.contact_filter = contact_filter(
+        let filter = ContactExportFilter {
+            ids,
             company_id,
-            None,
-            None,
             email_status,
             country,
             search,
-            None,
-            None,
             include_merged,
-        )?;
-        options.contact_ids = ids
-            .map(|ids| ids.iter().map(|id| contact_id(id)).collect::<PyResult<_>>())
-            .transpose()?;
+        };
+        let options = contact_export_options(&path, format, columns, filter)?;
         block_on(py, async move {
             Ok(export_contacts(&store, &path, &options).await?)
         })
         .map(Into::into)
+    }
+
+    /// Like `export_contacts`, as an awaitable.
+    #[pyo3(signature = (path, *, format=None, columns=None, ids=None, company_id=None,
+        email_status=None, country=None, search=None, include_merged=false))]
+    fn export_contacts_async<'py>(
+        &self,
+        py: Python<'py>,
+        path: &Bound<'py, PyAny>,
+        format: Option<&str>,
+        columns: Option<Vec<String>>,
+        ids: Option<Vec<String>>,
+        company_id: Option<&str>,
+        email_status: Option<&str>,
+        country: Option<String>,
+        search: Option<String>,
+        include_merged: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (store, path) = (self.store()?, path_arg("path", path)?);
+        let filter = ContactExportFilter {
+            ids,
+            company_id,
+            email_status,
+            country,
+            search,
+            include_merged,
+        };
+        let options = contact_export_options(&path, format, columns, filter)?;
+        awaitable(
+            py,
+            async move { Ok(export_contacts(&store, &path, &options).await?) },
+            |py, r| Ok(Bound::new(py, PyExportSummary::from(r))?.into_any()),
+        )
     }
 
     /// Writes companies to `path`; see `export_contacts`.
@@ -344,14 +390,50 @@ impl PyTenant {
         include_merged: bool,
     ) -> PyResult<PyExportSummary> {
         let (store, path) = (self.store()?, path_arg("path", path)?);
-        let mut options = ExportOptions::new(export_format(&path, format)?);
-        options.columns = columns;
-        options.company_filter =
-            company_filter(domains, country, name_contains, None, None, include_merged);
+        let options = company_export_options(
+            &path,
+            format,
+            columns,
+            domains,
+            country,
+            name_contains,
+            include_merged,
+        )?;
         block_on(py, async move {
             Ok(export_companies(&store, &path, &options).await?)
         })
         .map(Into::into)
+    }
+
+    /// Like `export_companies`, as an awaitable.
+    #[pyo3(signature = (path, *, format=None, columns=None, domains=None, country=None,
+        name_contains=None, include_merged=false))]
+    fn export_companies_async<'py>(
+        &self,
+        py: Python<'py>,
+        path: &Bound<'py, PyAny>,
+        format: Option<&str>,
+        columns: Option<Vec<String>>,
+        domains: Option<Vec<String>>,
+        country: Option<String>,
+        name_contains: Option<String>,
+        include_merged: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (store, path) = (self.store()?, path_arg("path", path)?);
+        let options = company_export_options(
+            &path,
+            format,
+            columns,
+            domains,
+            country,
+            name_contains,
+            include_merged,
+        )?;
+        awaitable(
+            py,
+            async move { Ok(export_companies(&store, &path, &options).await?) },
+            |py, r| Ok(Bound::new(py, PyExportSummary::from(r))?.into_any()),
+        )
     }
 
     // --- plans and runs ----------------------------------------------------------------
@@ -532,4 +614,58 @@ pub fn validate_emails(py: Python<'_>, addresses: Vec<String>) -> Vec<PyEmailVer
 #[pyfunction]
 pub fn builtin_stages() -> Vec<&'static str> {
     pipeline::BUILTIN_STAGES.to_vec()
+}
+
+/// The contact filters `export_contacts` takes as keywords.
+struct ContactExportFilter<'a> {
+    ids: Option<Vec<String>>,
+    company_id: Option<&'a str>,
+    email_status: Option<&'a str>,
+    country: Option<String>,
+    search: Option<String>,
+    include_merged: bool,
+}
+
+/// Export options for `export_contacts(_async)`.
+fn contact_export_options(
+    path: &Path,
+    format: Option<&str>,
+    columns: Option<Vec<String>>,
+    filter: ContactExportFilter<'_>,
+) -> PyResult<ExportOptions> {
+    let mut options = ExportOptions::new(export_format(path, format)?);
+    options.columns = columns;
+    options.contact_filter = contact_filter(
+        filter.company_id,
+        None,
+        None,
+        filter.email_status,
+        filter.country,
+        filter.search,
+        None,
+        None,
+        filter.include_merged,
+    )?;
+    options.contact_ids = filter
+        .ids
+        .map(|ids| ids.iter().map(|id| contact_id(id)).collect::<PyResult<_>>())
+        .transpose()?;
+    Ok(options)
+}
+
+/// Export options for `export_companies(_async)`.
+fn company_export_options(
+    path: &Path,
+    format: Option<&str>,
+    columns: Option<Vec<String>>,
+    domains: Option<Vec<String>>,
+    country: Option<String>,
+    name_contains: Option<String>,
+    include_merged: bool,
+) -> PyResult<ExportOptions> {
+    let mut options = ExportOptions::new(export_format(path, format)?);
+    options.columns = columns;
+    options.company_filter =
+        company_filter(domains, country, name_contains, None, None, include_merged);
+    Ok(options)
 }

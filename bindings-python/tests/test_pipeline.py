@@ -225,6 +225,35 @@ def test_async_import_and_run(acme, data_dir):
     assert job.import_report.read > 0 and job.validate_emails is None and job.normalize.status == "completed"
 
 
+def test_async_preview_and_exports(acme, data_dir, tmp_path):
+    async def main():
+        preview = await acme.preview_file_async(data_dir / "apollo_people_export.csv")
+        imported = await acme.import_file_async(data_dir / "apollo_people_export.csv")
+        contacts = await acme.export_contacts_async(tmp_path / "contacts.csv", columns=["first_name", "email"])
+        companies = await acme.export_companies_async(tmp_path / "companies.jsonl")
+        return preview, imported, contacts, companies
+
+    preview, imported, contacts, companies = asyncio.run(main())
+    # The preview wrote nothing and predicted what the import then did.
+    assert preview.read == imported.read == 636
+    assert preview.imported == imported.imported
+    with open(tmp_path / "contacts.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert contacts.rows == len(rows) == acme.count_contacts()
+    assert list(rows[0]) == ["first_name", "email"]
+    lines = (tmp_path / "companies.jsonl").read_text(encoding="utf-8").splitlines()
+    assert companies.rows == len(lines) == acme.count_companies() > 0
+    assert all(isinstance(json.loads(line), dict) for line in lines)
+
+
+def test_async_export_errors_are_mapped(acme, tmp_path):
+    async def main():
+        await acme.export_contacts_async(tmp_path / "out.csv", format="parquet")
+
+    with pytest.raises(ValueError):
+        asyncio.run(main())
+
+
 def test_async_import_errors_are_mapped(acme, tmp_path):
     async def main():
         await acme.import_file_async(tmp_path / "missing.csv")

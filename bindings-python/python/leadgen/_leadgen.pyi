@@ -352,6 +352,15 @@ class Tenant:
         delimiter: str | None = None,
         sheet: str | int | None = None,
     ) -> ImportReport: ...
+    def preview_file_async(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        preset: str | None = None,
+        mapping: dict[str, str] | str | os.PathLike[str] | None = None,
+        delimiter: str | None = None,
+        sheet: str | int | None = None,
+    ) -> Awaitable[ImportReport]: ...
     def export_contacts(
         self,
         path: str | os.PathLike[str],
@@ -365,6 +374,19 @@ class Tenant:
         search: str | None = None,
         include_merged: bool = False,
     ) -> ExportSummary: ...
+    def export_contacts_async(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        format: str | None = None,
+        columns: list[str] | None = None,
+        ids: list[str] | None = None,
+        company_id: str | None = None,
+        email_status: str | None = None,
+        country: str | None = None,
+        search: str | None = None,
+        include_merged: bool = False,
+    ) -> Awaitable[ExportSummary]: ...
     def export_companies(
         self,
         path: str | os.PathLike[str],
@@ -376,6 +398,17 @@ class Tenant:
         name_contains: str | None = None,
         include_merged: bool = False,
     ) -> ExportSummary: ...
+    def export_companies_async(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        format: str | None = None,
+        columns: list[str] | None = None,
+        domains: list[str] | None = None,
+        country: str | None = None,
+        name_contains: str | None = None,
+        include_merged: bool = False,
+    ) -> Awaitable[ExportSummary]: ...
     def plan(self, stages: list[str], *, entities: list[str] | None = None) -> Plan: ...
     def run(
         self,

@@ -610,6 +610,13 @@ struct ContentProfile {
     phones: usize,
 }
 
+/// Whether `v` contains "linkedin" in any ASCII case (every LinkedIn URL does).
+fn mentions_linkedin(v: &str) -> bool {
+    v.as_bytes()
+        .windows(8)
+        .any(|w| w.eq_ignore_ascii_case(b"linkedin"))
+}
+
 impl ContentProfile {
     fn of(table: &Table, column: usize) -> Self {
         let mut p = ContentProfile::default();
@@ -621,10 +628,15 @@ impl ContentProfile {
                 continue;
             }
             p.samples += 1;
-            if normalize_email(v).is_ok() {
+            // Cheap byte checks first: most cells are neither emails nor LinkedIn URLs,
+            // and the full parsers allocate.
+            if v.contains('@') && normalize_email(v).is_ok() {
                 p.emails += 1;
             }
-            match canonical_linkedin_url(v) {
+            let linkedin = mentions_linkedin(v)
+                .then(|| canonical_linkedin_url(v))
+                .flatten();
+            match linkedin {
                 Some(u) if u.contains("/company/") => p.linkedin_companies += 1,
                 Some(_) => p.linkedin_people += 1,
                 None => {

@@ -219,13 +219,127 @@ fn table_score(range: &Range<Data>, header_row: usize) -> usize {
 
 fn merged_regions(sheets: &mut Workbook, path: &Path, name: &str) -> Vec<Dimensions> {
     match sheets {
-        Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        Sheets::Xlsx(x) => xlsx_merged_regions(path, name)
+            .unwrap_or_else(|| x.merge_cells_by_sheet_name(name).unwrap_or_default()),
         Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
         // calamine does not report ODS spans; read them from `content.xml`. A file
         // calamine could read but this cannot simply has no merged cells filled.
         Sheets::Ods(_) => ods_merged_regions(path, name).unwrap_or_default(),
         Sheets::Xlsb(_) => Vec::new(),
     }
+}
+
+/// The merged regions of one XLSX sheet, found without parsing its cells again:
+/// calamine's `merge_cells_by_sheet_name` runs the XML parser over the whole sheet
+/// (a quarter of an XLSX import's time), while `<mergeCells>` sits after the cell
+/// data, so a byte search finds it and only that tail is parsed. `None` when the
+/// workbook's layout is not the usual one; the caller then asks calamine.
+fn xlsx_merged_regions(path: &Path, sheet: &str) -> Option<Vec<Dimensions>> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut zip = zip::ZipArchive::new(BufReader::new(file)).ok()?;
+    let workbook = zip_entry(&mut zip, "xl/workbook.xml")?;
+    let rel_id = xml_attr_where(&workbook, "sheet", ("name", sheet), |k| {
+        k == "id" || k.ends_with(":id")
+    })?;
+    let rels = zip_entry(&mut zip, "xl/_rels/workbook.xml.rels")?;
+    let target = xml_attr_where(&rels, "Relationship", ("Id", &rel_id), |k| k == "Target")?;
+    let part = match target.strip_prefix('/') {
+        Some(absolute) => absolute.to_string(),
+        None => format!("xl/{target}"),
+    };
+    let xml = zip_entry(&mut zip, &part)?;
+    let Some(at) = xml.windows(10).position(|w| w == b"mergeCells") else {
+        return Some(Vec::new());
+    };
+    // Back to the `<` of the element (a namespace prefix may precede the name).
+    let open = xml[..at].iter().rposition(|&b| b == b'<')?;
+    let mut reader = quick_xml::Reader::from_reader(&xml[open..]);
+    let mut regions = Vec::new();
+    loop {
+        match reader.read_event().ok()? {
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
+                if e.local_name().as_ref() == "mergeCell" =>
+            {
+                let range = e.try_get_attribute("ref").ok()??;
+                regions.push(cell_range(&range.value)?);
+            }
+            quick_xml::events::Event::End(e) if e.local_name().as_ref() == "mergeCells" => {
+                break;
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    Some(regions)
+}
+
+/// One entry of a zip archive, decompressed.
+fn zip_entry<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>, name: &str) -> Option<Vec<u8>> {
+    let mut entry = zip.by_name(name).ok()?;
+    let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
+    entry.read_to_end(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// The value of the attribute picked by `wanted` on the first `element` whose
+/// attribute `key` equals `value` (attribute values unescaped).
+fn xml_attr_where(
+    xml: &[u8],
+    element: &str,
+    (key, value): (&str, &str),
+    wanted: impl Fn(&str) -> bool,
+) -> Option<String> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    loop {
+        match reader.read_event().ok()? {
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
+                if e.local_name().as_ref() == element =>
+            {
+                let unescaped = |a: quick_xml::events::attributes::Attribute<'_>| {
+                    a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .ok()
+                        .map(|v| v.into_owned())
+                };
+                let matches = e.try_get_attribute(key).ok()?.and_then(unescaped);
+                if matches.as_deref() == Some(value) {
+                    return e
+                        .attributes()
+                        .flatten()
+                        .find(|a| wanted(a.key.as_ref()))
+                        .and_then(unescaped);
+                }
+            }
+            quick_xml::events::Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// `A1` or `A1:C3` as zero-based (row, column) dimensions.
+fn cell_range(range: &str) -> Option<Dimensions> {
+    let cell = |c: &str| -> Option<(u32, u32)> {
+        let digits = c.find(|ch: char| ch.is_ascii_digit())?;
+        let (letters, number) = c.split_at(digits);
+        if letters.is_empty() {
+            return None;
+        }
+        let mut col: u32 = 0;
+        for b in letters.bytes() {
+            if !b.is_ascii_alphabetic() {
+                return None;
+            }
+            col = col
+                .checked_mul(26)?
+                .checked_add(u32::from(b.to_ascii_uppercase() - b'A' + 1))?;
+        }
+        let row: u32 = number.parse().ok()?;
+        Some((row.checked_sub(1)?, col - 1))
+    };
+    let (start, end) = match range.split_once(':') {
+        Some((a, b)) => (cell(a)?, cell(b)?),
+        None => (cell(range)?, cell(range)?),
+    };
+    Some(Dimensions { start, end })
 }
 
 /// A numeric attribute of an ODS element (`table:number-columns-repeated`), 1 if
@@ -477,4 +591,43 @@ fn range_to_table(
 pub fn sheet_names(path: &Path) -> Result<Vec<String>, ImportError> {
     let sheets = open_workbook(path, &path.display().to_string())?;
     Ok(sheets.sheet_names())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_ranges_are_zero_based() {
+        let d = |start, end| Some(Dimensions { start, end });
+        assert_eq!(cell_range("A1"), d((0, 0), (0, 0)));
+        assert_eq!(cell_range("A1:C1"), d((0, 0), (0, 2)));
+        assert_eq!(cell_range("b2:AA10"), d((1, 1), (9, 26)));
+        for bad in ["", "1A", "A0", "A", "A1:", "Ä1", ":B2"] {
+            assert_eq!(cell_range(bad), None, "{bad:?}");
+        }
+    }
+
+    /// The byte-search path must find exactly what calamine's full parse finds, on
+    /// every sheet of the shared sample workbook (which has merged title cells).
+    #[test]
+    fn fast_xlsx_merged_regions_match_calamine() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/team_workbook.xlsx");
+        let mut xlsx: Xlsx<_> = calamine::open_workbook(&path).expect("open the sample workbook");
+        let mut merged_somewhere = false;
+        for name in xlsx.sheet_names() {
+            let mut fast = xlsx_merged_regions(&path, &name).expect("the usual layout");
+            let mut slow = xlsx
+                .merge_cells_by_sheet_name(&name)
+                .expect("calamine reads it");
+            let key = |d: &Dimensions| (d.start, d.end);
+            fast.sort_by_key(key);
+            slow.sort_by_key(key);
+            assert_eq!(fast, slow, "sheet {name}");
+            merged_somewhere |= !fast.is_empty();
+        }
+        assert!(merged_somewhere, "the sample has merged cells");
+        assert_eq!(xlsx_merged_regions(&path, "no such sheet"), None);
+    }
 }

@@ -5,6 +5,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
+mod common;
+use common::leadgen;
+
 fn shared() -> PathBuf {
     std::env::var_os("LEADGEN_SHARED_DIR")
         .map(PathBuf::from)
@@ -13,39 +16,6 @@ fn shared() -> PathBuf {
 
 fn data(file: &str) -> PathBuf {
     shared().join("data").join(file)
-}
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}): {}\nstderr: {}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-}
-
-fn leadgen(db: &Path, args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_leadgen"))
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", db.display()))
-        .args(args)
-        .env_remove("LEADGEN_DATABASE_URL")
-        .env_remove("LEADGEN_TENANT")
-        .output()
-        .expect("run leadgen");
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn expected(file: &str) -> Value {

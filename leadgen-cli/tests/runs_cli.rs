@@ -1,42 +1,9 @@
 //! `leadgen plan` and `leadgen runs list|show` on the built binary.
 
-use std::path::Path;
-use std::process::Command;
-
 use serde_json::Value;
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}): {}\nstderr: {}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-}
-
-fn leadgen(db: &Path, args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_leadgen"))
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", db.display()))
-        .args(args)
-        .env_remove("LEADGEN_DATABASE_URL")
-        .env_remove("LEADGEN_TENANT")
-        .output()
-        .expect("run leadgen");
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
+mod common;
+use common::leadgen;
 
 const CSV: &str = "first_name,last_name,email,company\n\
 Ada,Lovelace,ada@analytical.example,Analytical\n\

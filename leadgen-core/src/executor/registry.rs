@@ -180,7 +180,8 @@ impl StageRegistry {
         names
     }
 
-    /// Checks the whole graph: every dependency names a registered stage, no
+    /// Checks the whole graph: every hard dependency names a registered stage (a soft
+    /// one may name a stage this registry lacks: it is then never waited for), no
     /// company stage depends on a contact stage (a contact stage may depend on a
     /// company stage: it then waits for the contact's company), and there is no
     /// cycle. The error lists every problem, naming the stages.
@@ -189,6 +190,9 @@ impl StageRegistry {
         for (id, stage) in &self.stages {
             for dep in stage.dependencies() {
                 match self.stages.get(&dep.stage) {
+                    // A soft dependency is waited for only when its stage is part of
+                    // the run; one that is not even registered never is.
+                    None if !dep.hard => {}
                     None => problems.push(format!(
                         "stage `{id}` depends on unknown stage `{}`",
                         dep.stage
@@ -372,8 +376,13 @@ impl StageRegistry {
             let stage = self.stages[id].clone();
             let kind = stage.entity_kind();
             for dep in stage.dependencies() {
-                let dep_kind = self.stages[&dep.stage].entity_kind();
-                let cross = kind == EntityKind::Contact && dep_kind == EntityKind::Company;
+                // Only a soft dependency can name an unregistered stage (validate()
+                // refused hard ones); it is never waited for.
+                let Some(target) = self.stages.get(&dep.stage) else {
+                    continue;
+                };
+                let cross =
+                    kind == EntityKind::Contact && target.entity_kind() == EntityKind::Company;
                 match index.get(dep.stage.as_str()) {
                     Some(&j) => {
                         graph.deps[i].push(Edge {
@@ -429,6 +438,15 @@ mod tests {
             assert!(msg.contains(s), "{msg}");
         }
         assert!(r.resolve(&["a".into()]).is_err());
+    }
+
+    #[test]
+    fn a_soft_dependency_on_an_unregistered_stage_is_never_waited_for() {
+        let r = reg(vec![NoopStage::new("a", Contact).soft_dep("not_here")]);
+        r.validate().unwrap();
+        let graph = r.resolve(&["a".into()]).unwrap();
+        assert_eq!(graph.ids.len(), 1);
+        assert!(graph.deps[0].is_empty() && graph.outside[0].is_empty());
     }
 
     #[test]

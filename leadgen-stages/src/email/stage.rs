@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use leadgen_core::stage::{Gate, Stage, StageContext, StageOutcome};
+use leadgen_core::stage::{Dependency, Gate, Stage, StageContext, StageOutcome};
 use leadgen_core::{Credits, Entity, EntityKind, Provenance, Result};
 
 use super::cache::VerificationCache;
@@ -100,6 +100,14 @@ impl Stage for EmailValidationStage {
 
     fn entity_kind(&self) -> EntityKind {
         EntityKind::Contact
+    }
+
+    /// Soft on `normalize_contact`: when a run also normalizes contacts, the
+    /// normalized address is validated, and the two stages never write the same
+    /// contact at once (each writes the whole record; the later write would drop the
+    /// other's fields).
+    fn dependencies(&self) -> Vec<Dependency> {
+        vec![Dependency::soft("normalize_contact")]
     }
 
     fn gate(&self, entity: &Entity) -> Gate {

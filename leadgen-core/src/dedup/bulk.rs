@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use super::config::DedupConfig;
 use super::engine::{DedupResult, dedup_records};
-use super::merge::{MergeStrategy, merge_companies, merge_contacts, undo_merge};
+use super::merge::{MergeOutcome, MergeStrategy, merge_companies, merge_contacts, undo_merge};
 use super::record::Record;
 use crate::error::Result;
-use crate::model::{Company, Contact, EntityRef};
+use crate::model::EntityRef;
 use crate::store::{AuditEntry, CompanyFilter, ContactFilter, TenantStore};
 
 /// What a bulk run found and did.
@@ -48,37 +48,20 @@ pub async fn dedup_stored_contacts(
     let contacts = store.all_contacts(&ContactFilter::default()).await?;
     let records: Vec<Record> = contacts.iter().map(Record::from_contact).collect();
     let result = dedup_records(records, config)?;
-    let mut applied = AppliedMerges::default();
-    let mut merged_away = Vec::new();
-    if apply {
-        let mut writes: Vec<Contact> = Vec::new();
-        let mut audit: Vec<AuditEntry> = Vec::new();
-        for cluster in result.duplicate_clusters() {
-            let members: Vec<Contact> = cluster
-                .members
-                .iter()
-                .map(|&m| contacts[m as usize].clone())
-                .collect();
-            if let Some(outcome) = merge_contacts(&members, strategy, ACTOR)? {
-                applied.clusters_merged += 1;
-                applied.tombstoned += outcome.tombstones.len();
-                writes.push(outcome.survivor);
-                merged_away.extend(outcome.tombstones.iter().map(|t| EntityRef::from(t.id)));
-                writes.extend(outcome.tombstones);
-                audit.push(outcome.audit);
-            }
-        }
-        if !writes.is_empty() {
-            store.upsert_contacts(&writes).await?;
-            store.append_audit(&audit).await?;
-            applied.audit_entries = audit.len();
-        }
+    if !apply {
+        return Ok(BulkDedup::report(result));
     }
-    Ok(BulkDedup {
-        result,
-        applied,
-        merged_away,
-    })
+    let merges = merge_clusters(
+        &contacts,
+        &result,
+        |members| merge_contacts(members, strategy, ACTOR),
+        |c| EntityRef::from(c.id),
+    )?;
+    if !merges.writes.is_empty() {
+        store.upsert_contacts(&merges.writes).await?;
+        store.append_audit(&merges.audit).await?;
+    }
+    Ok(merges.into_bulk(result))
 }
 
 /// Dedups the tenant's companies (tombstones excluded); merges with `strategy` when
@@ -92,37 +75,90 @@ pub async fn dedup_stored_companies(
     let companies = store.all_companies(&CompanyFilter::default()).await?;
     let records: Vec<Record> = companies.iter().map(Record::from_company).collect();
     let result = dedup_records(records, config)?;
-    let mut applied = AppliedMerges::default();
-    let mut merged_away = Vec::new();
-    if apply {
-        let mut writes: Vec<Company> = Vec::new();
-        let mut audit: Vec<AuditEntry> = Vec::new();
-        for cluster in result.duplicate_clusters() {
-            let members: Vec<Company> = cluster
-                .members
-                .iter()
-                .map(|&m| companies[m as usize].clone())
-                .collect();
-            if let Some(outcome) = merge_companies(&members, strategy, ACTOR)? {
-                applied.clusters_merged += 1;
-                applied.tombstoned += outcome.tombstones.len();
-                writes.push(outcome.survivor);
-                merged_away.extend(outcome.tombstones.iter().map(|t| EntityRef::from(t.id)));
-                writes.extend(outcome.tombstones);
-                audit.push(outcome.audit);
-            }
-        }
-        if !writes.is_empty() {
-            store.upsert_companies(&writes).await?;
-            store.append_audit(&audit).await?;
-            applied.audit_entries = audit.len();
+    if !apply {
+        return Ok(BulkDedup::report(result));
+    }
+    let merges = merge_clusters(
+        &companies,
+        &result,
+        |members| merge_companies(members, strategy, ACTOR),
+        |c| EntityRef::from(c.id),
+    )?;
+    if !merges.writes.is_empty() {
+        store.upsert_companies(&merges.writes).await?;
+        store.append_audit(&merges.audit).await?;
+    }
+    Ok(merges.into_bulk(result))
+}
+
+impl BulkDedup {
+    /// A dry run: the clusters, nothing applied.
+    fn report(result: DedupResult) -> Self {
+        BulkDedup {
+            result,
+            applied: AppliedMerges::default(),
+            merged_away: Vec::new(),
         }
     }
-    Ok(BulkDedup {
-        result,
-        applied,
-        merged_away,
-    })
+}
+
+/// What merging every duplicate cluster writes: survivors and tombstones (in one
+/// batch), and one audit entry per merged cluster.
+struct ClusterMerges<T> {
+    writes: Vec<T>,
+    tombstones: usize,
+    clusters_merged: usize,
+    audit: Vec<AuditEntry>,
+    merged_away: Vec<EntityRef>,
+}
+
+/// Merges each duplicate cluster of `result` (member indices into `records`).
+fn merge_clusters<T: Clone>(
+    records: &[T],
+    result: &DedupResult,
+    merge: impl Fn(&[T]) -> std::result::Result<Option<MergeOutcome<T>>, super::DedupError>,
+    entity_ref: impl Fn(&T) -> EntityRef,
+) -> Result<ClusterMerges<T>> {
+    let mut merges = ClusterMerges {
+        writes: Vec::new(),
+        tombstones: 0,
+        clusters_merged: 0,
+        audit: Vec::new(),
+        merged_away: Vec::new(),
+    };
+    for cluster in result.duplicate_clusters() {
+        let members: Vec<T> = cluster
+            .members
+            .iter()
+            .map(|&m| records[m as usize].clone())
+            .collect();
+        if let Some(outcome) = merge(&members)? {
+            merges.clusters_merged += 1;
+            merges.tombstones += outcome.tombstones.len();
+            merges.writes.push(outcome.survivor);
+            merges
+                .merged_away
+                .extend(outcome.tombstones.iter().map(&entity_ref));
+            merges.writes.extend(outcome.tombstones);
+            merges.audit.push(outcome.audit);
+        }
+    }
+    Ok(merges)
+}
+
+impl<T> ClusterMerges<T> {
+    /// The bulk report once the merges are written.
+    fn into_bulk(self, result: DedupResult) -> BulkDedup {
+        BulkDedup {
+            result,
+            applied: AppliedMerges {
+                clusters_merged: self.clusters_merged,
+                tombstoned: self.tombstones,
+                audit_entries: self.audit.len(),
+            },
+            merged_away: self.merged_away,
+        }
+    }
 }
 
 /// Undoes a recorded merge in the store: writes back every member's before-image and
@@ -143,6 +179,7 @@ mod tests {
     use std::collections::BTreeMap;
     use std::sync::{Arc, Mutex};
 
+    use crate::model::{Company, Contact};
     use async_trait::async_trait;
 
     use super::*;

@@ -5,6 +5,7 @@
 //! Modes (after `cargo bench -p leadgen-core --bench dedup --`):
 //! - `accuracy` — sample contacts, companies, 100k contacts: P/R/F1 (pairwise, B-cubed)
 //! - `large` — the 100k file: time, peak memory, F1
+//! - `repeat N` — the 100k file deduplicated N times (for profilers)
 //! - `generate N PATH` — write N synthetic contacts with known duplicates (+ `PATH.truth`)
 //! - `synthetic PATH` — dedup a generated file: time, peak memory, F1
 //! - `kernels` — comparisons per second of our similarity kernels
@@ -404,6 +405,23 @@ fn main() {
             let read = start.elapsed().as_secs_f64();
             eprintln!("read 100k in {read:.2}s");
             run("large_100k", records, &truth, &DedupConfig::contacts());
+        }
+        Some("repeat") => {
+            // For profiling: the 100k file read once, deduplicated N times (stage
+            // times of each run on stderr).
+            let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10);
+            let (records, _) = eval::large_contacts();
+            let config = DedupConfig::contacts();
+            for _ in 0..n {
+                let (start, cpu) = (Instant::now(), cpu_seconds());
+                let result = dedup_records(records.clone(), &config).expect("dedup");
+                eprintln!(
+                    "{:.3}s wall {:.2}s cpu, stages {:?}",
+                    start.elapsed().as_secs_f64(),
+                    cpu_seconds() - cpu,
+                    result.stats.stage_ms
+                );
+            }
         }
         Some("generate") => {
             let n: usize = args

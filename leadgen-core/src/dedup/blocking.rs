@@ -36,7 +36,7 @@ pub struct OversizedBlock {
 
 /// The text of one key part for a record, `None` when it yields no key.
 fn part_text(part: &KeyPart, record: &Record) -> Option<String> {
-    part_text_memo(part, record, &mut Vec::new())
+    part_text_memo(part, record, &mut Folds::default())
 }
 
 /// [`part_text`], reusing person-name folds of the same columns across parts (the
@@ -69,28 +69,43 @@ fn push_part_text<'p>(
     folds: &mut Folds<'p>,
     out: &mut String,
 ) -> Option<()> {
-    // One column (the usual case) is borrowed; several are joined by spaces.
+    // One column (the usual case) is borrowed; several are joined by spaces, in
+    // the folds' scratch buffer (given back below).
+    let mut scratch = std::mem::take(&mut folds.joined);
     let joined: Cow<'_, str> = match part.columns.as_slice() {
         [column] => Cow::Borrowed(record.get(column)?),
         columns => {
-            let mut joined = String::new();
+            scratch.clear();
             for v in columns.iter().filter_map(|c| record.get(c)) {
-                if !joined.is_empty() {
-                    joined.push(' ');
+                if !scratch.is_empty() {
+                    scratch.push(' ');
                 }
-                joined.push_str(v);
+                scratch.push_str(v);
             }
-            Cow::Owned(joined)
+            Cow::Borrowed(scratch.as_str())
         }
     };
+    let done = push_joined_text(part, record, folds, &joined, out);
+    drop(joined);
+    folds.joined = scratch;
+    done
+}
+
+fn push_joined_text<'p>(
+    part: &'p KeyPart,
+    record: &Record,
+    folds: &mut Folds<'p>,
+    joined: &str,
+    out: &mut String,
+) -> Option<()> {
     if joined.is_empty() {
         return None;
     }
     // The index of the person-name fold of these columns in `folds`.
-    let mut person_fold = || person_fold(folds, part.columns.as_slice(), &joined);
+    let mut person_fold = || person_fold(folds, part.columns.as_slice(), joined);
     let first_value = || part.columns.iter().find_map(|c| record.get(c));
     match part.transform {
-        KeyTransform::Folded => out.push_str(&keys::fold(&joined)),
+        KeyTransform::Folded => keys::fold_into(joined, out),
         KeyTransform::Email => out.push_str(&keys::email_key(first_value()?)?),
         KeyTransform::Linkedin => out.push_str(&keys::linkedin_key(first_value()?)?.slug),
         KeyTransform::Phone => out.push_str(&keys::phone_key(first_value()?)?),
@@ -101,39 +116,30 @@ fn push_part_text<'p>(
                 .filter_map(|c| record.get(c))
                 .find_map(domain_of_value)?,
         ),
-        KeyTransform::CompanyKey => out.push_str(&keys::company_key(&joined)?),
+        KeyTransform::CompanyKey => out.push_str(&keys::company_key(joined)?),
         KeyTransform::GivenName => {
             let i = person_fold();
-            keys::given_name_key_into(&folds[i].1, out);
+            keys::given_name_key_into(folds.text(i), out);
         }
         KeyTransform::PersonName => {
             let i = person_fold();
-            out.push_str(&folds[i].1);
+            out.push_str(folds.text(i));
         }
         KeyTransform::Initial => {
             let i = person_fold();
-            out.push(folds[i].1.chars().next()?);
+            out.push(folds.text(i).chars().next()?);
         }
         KeyTransform::Soundex => {
             let i = person_fold();
-            keys::soundex_into(folds[i].1.split(' ').next()?, out);
+            keys::soundex_into(folds.text(i).split(' ').next()?, out);
         }
         KeyTransform::SortedWords => {
             let i = person_fold();
-            let mut words: Vec<&str> = folds[i].1.split(' ').filter(|w| !w.is_empty()).collect();
-            if words.len() < 2 {
+            if !push_sorted_words(folds.text(i), out) {
                 return None;
             }
-            words.sort_unstable();
-            words.dedup();
-            for (n, w) in words.iter().enumerate() {
-                if n > 0 {
-                    out.push(' ');
-                }
-                out.push_str(w);
-            }
         }
-        KeyTransform::Identifier => out.push_str(&identifier_key(&joined)),
+        KeyTransform::Identifier => out.push_str(&identifier_key(joined)),
     }
     Some(())
 }
@@ -207,7 +213,7 @@ fn feature_source(config: &DedupConfig, part: &KeyPart) -> Option<usize> {
     })
 }
 
-/// The comparison whose staged company tokens, joined by spaces, are the part's
+/// The comparison whose staged company tokens (joined by spaces) are the part's
 /// [`KeyTransform::CompanyKey`] (one column: `company_key` is `company_tokens`
 /// joined).
 fn words_source(config: &DedupConfig, part: &KeyPart) -> Option<usize> {
@@ -238,7 +244,7 @@ enum Source {
     Fields,
     /// The text of comparison `c`'s feature.
     Feature(usize),
-    /// Comparison `c`'s staged company tokens, joined by spaces.
+    /// Comparison `c`'s staged company tokens (joined by spaces).
     Words(usize),
 }
 
@@ -304,17 +310,19 @@ impl<'c> KeyPlan<'c> {
     }
 
     /// Writes the hashed keys of `record` into `out` (one per rule). `feature(c)`
-    /// gives comparison `c`'s prepared feature, `words(c)` its staged tokens.
+    /// gives comparison `c`'s prepared feature, `words(c)` its staged tokens joined
+    /// by spaces.
     pub(crate) fn keys_of<'a>(
         &self,
         record: &'a Record,
         folds: &mut Folds<'c>,
         feature: impl Fn(usize) -> Option<&'a Feature>,
-        words: impl Fn(usize) -> Option<&'a [String]>,
+        words: impl Fn(usize) -> Option<&'a str>,
         out: &mut [u64],
     ) {
-        // Every computed part goes into one buffer: one allocation per record.
-        let mut buf = String::with_capacity(64);
+        // Every computed part goes into one buffer, reused from record to record.
+        let mut buf = std::mem::take(&mut folds.keys);
+        buf.clear();
         let mut small = [None; 16];
         let mut large = Vec::new();
         let texts: &mut [Option<PartText<'a>>] = if self.parts.len() <= small.len() {
@@ -329,15 +337,7 @@ impl<'c> KeyPlan<'c> {
                 Source::Feature(c) => feature(c)
                     .and_then(feature_key_text)
                     .map(PartText::Borrowed),
-                Source::Words(c) => words(c).filter(|w| !w.is_empty()).map(|w| {
-                    for (i, t) in w.iter().enumerate() {
-                        if i > 0 {
-                            buf.push(' ');
-                        }
-                        buf.push_str(t);
-                    }
-                    PartText::Span(start, buf.len())
-                }),
+                Source::Words(c) => words(c).filter(|w| !w.is_empty()).map(PartText::Borrowed),
                 Source::Fields => {
                     let found = part_text_into(p, record, folds, &mut buf);
                     found.then_some(PartText::Span(start, buf.len()))
@@ -362,23 +362,108 @@ impl<'c> KeyPlan<'c> {
             }
             *slot = if complete { h.finish() } else { NO_KEY };
         }
+        folds.keys = buf;
     }
 }
 
+/// The distinct non-empty words of `text` (split on spaces), sorted and joined by
+/// spaces, appended to `out`; `false` (and nothing written) under two words.
+fn push_sorted_words(text: &str, out: &mut String) -> bool {
+    let start = out.len();
+    if sort_words_into(&[text], true, out) < 2 {
+        out.truncate(start);
+        return false;
+    }
+    true
+}
+
+/// The non-empty words of `texts` (split on spaces), sorted, without repeats when
+/// `dedup`, joined by spaces and appended to `out`; returns the number of words
+/// found (repeats included).
+pub(crate) fn sort_words_into(texts: &[&str], dedup: bool, out: &mut String) -> usize {
+    // Names have a handful of words: sort them on the stack.
+    let mut small: [&str; 8] = [""; 8];
+    let mut large: Vec<&str> = Vec::new();
+    let mut n = 0;
+    for w in texts
+        .iter()
+        .flat_map(|t| t.split(' '))
+        .filter(|w| !w.is_empty())
+    {
+        if n < small.len() {
+            small[n] = w;
+        } else {
+            if large.is_empty() {
+                large.extend_from_slice(&small);
+            }
+            large.push(w);
+        }
+        n += 1;
+    }
+    let words: &mut [&str] = if n <= small.len() {
+        &mut small[..n]
+    } else {
+        &mut large
+    };
+    words.sort_unstable();
+    let mut previous: Option<&str> = None;
+    for &w in words.iter() {
+        if dedup && previous == Some(w) {
+            continue;
+        }
+        if previous.is_some() {
+            out.push(' ');
+        }
+        out.push_str(w);
+        previous = Some(w);
+    }
+    n
+}
+
 /// Person-name folds of one record by the columns folded, shared by every key part
-/// and feature of the record that reads the same name columns.
-pub(crate) type Folds<'c> = Vec<(&'c [String], String)>;
+/// and feature of the record that reads the same name columns. Kept per worker and
+/// [`Folds::clear`]ed between records, so its strings are allocated once, not per
+/// record.
+#[derive(Default)]
+pub(crate) struct Folds<'c> {
+    slots: Vec<(&'c [String], String)>,
+    used: usize,
+    /// Scratch for joining several columns.
+    joined: String,
+    /// Scratch for the key parts of a record.
+    keys: String,
+}
+
+impl<'c> Folds<'c> {
+    /// Forgets the folds of the previous record (keeping the buffers).
+    pub(crate) fn clear(&mut self) {
+        self.used = 0;
+    }
+
+    /// The fold at `i` (from [`person_fold`]).
+    pub(crate) fn text(&self, i: usize) -> &str {
+        &self.slots[i].1
+    }
+}
 
 /// The index in `folds` of the person-name fold of `joined` (the text of
 /// `columns`), computed on first use.
 pub(crate) fn person_fold<'c>(folds: &mut Folds<'c>, columns: &'c [String], joined: &str) -> usize {
-    match folds.iter().position(|(cols, _)| *cols == columns) {
-        Some(i) => i,
-        None => {
-            folds.push((columns, keys::person_name_fold(joined)));
-            folds.len() - 1
-        }
+    if let Some(i) = folds.slots[..folds.used]
+        .iter()
+        .position(|(cols, _)| *cols == columns)
+    {
+        return i;
     }
+    let i = folds.used;
+    if i == folds.slots.len() {
+        folds.slots.push((columns, String::new()));
+    }
+    let slot = &mut folds.slots[i];
+    slot.0 = columns;
+    keys::person_name_fold_into(joined, &mut slot.1);
+    folds.used += 1;
+    i
 }
 
 /// The hashed keys of records: `keys[record * rules + rule]`, [`NO_KEY`] when none.
@@ -407,7 +492,7 @@ pub(crate) fn record_keys_with(
         .zip(records.par_iter().enumerate())
         .with_min_len(256)
         .for_each(|(out, (i, r))| {
-            let mut folds = Vec::new();
+            let mut folds = Folds::default();
             let row = features.map(|(t, offset)| t.row(offset + i));
             plan.keys_of(r, &mut folds, |c| row.map(|row| &row[c]), |_| None, out);
         });

@@ -205,8 +205,8 @@ pub fn person_name(a: &Feature, b: &Feature) -> f64 {
     let (Feature::Person(pa), Feature::Person(pb)) = (a, b) else {
         return 0.0;
     };
-    let (ga, fa, la, sa) = (&*pa.given, &*pa.first, &*pa.last, &*pa.sorted);
-    let (gb, fb, lb, sb) = (&*pb.given, &*pb.first, &*pb.last, &*pb.sorted);
+    let (ga, fa, la, sa) = (pa.given(), pa.first(), pa.last(), pa.sorted());
+    let (gb, fb, lb, sb) = (pb.given(), pb.first(), pb.last(), pb.sorted());
     if (ga == gb || fa == fb) && la == lb {
         return 1.0;
     }
@@ -277,7 +277,7 @@ fn feature_text(f: &Feature) -> Option<&str> {
     match f {
         Feature::Text(t) => Some(t),
         Feature::Tokens(t) => Some(&t.squashed),
-        Feature::Person(p) => Some(&p.sorted),
+        Feature::Person(p) => Some(p.sorted()),
         Feature::Linkedin { slug, .. } => Some(slug),
         _ => None,
     }

@@ -43,17 +43,51 @@ pub struct TokenFeature {
     pub squashed: Box<str>,
 }
 
-/// A prepared person name.
+/// A prepared person name: its four texts in one string (one allocation, one
+/// cache line to read when a pair is scored).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PersonFeature {
+    /// `given`, `first`, `last`, `sorted`, back to back.
+    text: Box<str>,
+    /// Where `given`, `first` and `last` end in `text`.
+    ends: [u32; 3],
+}
+
+impl PersonFeature {
+    /// A person name from its parts.
+    pub fn new(given: &str, first: &str, last: &str, sorted: &str) -> Self {
+        let mut text = String::with_capacity(given.len() + first.len() + last.len() + sorted.len());
+        let mut ends = [0u32; 3];
+        for (end, part) in ends.iter_mut().zip([given, first, last]) {
+            text.push_str(part);
+            *end = text.len() as u32;
+        }
+        text.push_str(sorted);
+        PersonFeature {
+            text: text.into_boxed_str(),
+            ends,
+        }
+    }
+
     /// Canonical given name (nicknames resolved).
-    pub given: Box<str>,
+    pub fn given(&self) -> &str {
+        &self.text[..self.ends[0] as usize]
+    }
+
     /// Folded given name as written.
-    pub first: Box<str>,
+    pub fn first(&self) -> &str {
+        &self.text[self.ends[0] as usize..self.ends[1] as usize]
+    }
+
     /// Folded family name.
-    pub last: Box<str>,
+    pub fn last(&self) -> &str {
+        &self.text[self.ends[1] as usize..self.ends[2] as usize]
+    }
+
     /// All name words, sorted.
-    pub sorted: Box<str>,
+    pub fn sorted(&self) -> &str {
+        &self.text[self.ends[2] as usize..]
+    }
 }
 
 /// Token ids and their rarity weights for one comparison (inverse document frequency
@@ -69,14 +103,18 @@ pub struct TokenTable {
 impl TokenTable {
     /// Interns the tokens of one document and counts them.
     pub fn add_document(&mut self, tokens: &[String]) -> Box<[u32]> {
+        self.add_words(tokens.iter().map(String::as_str))
+    }
+
+    /// [`TokenTable::add_document`] over borrowed tokens.
+    pub fn add_words<'t>(&mut self, tokens: impl Iterator<Item = &'t str>) -> Box<[u32]> {
         self.documents += 1;
         let mut ids: Vec<u32> = tokens
-            .iter()
-            .map(|t| match self.ids.get(t.as_str()) {
+            .map(|t| match self.ids.get(t) {
                 Some(&id) => id,
                 None => {
                     let id = self.counts.len() as u32;
-                    self.ids.insert(t.as_str().into(), id);
+                    self.ids.insert(t.into(), id);
                     self.counts.push(0);
                     id
                 }
@@ -135,7 +173,7 @@ pub fn text_hash(feature: &Feature) -> u64 {
     let text: &str = match feature {
         Feature::Text(t) => t,
         Feature::Tokens(t) => &t.squashed,
-        Feature::Person(p) => &p.sorted,
+        Feature::Person(p) => p.sorted(),
         Feature::Linkedin { slug, .. } => slug,
         Feature::Missing | Feature::Number(_) => return 0,
     };
@@ -245,15 +283,10 @@ impl FeatureTable {
         staged.resize_with(records.len() * stride, || None);
         // Each slot: the staged value and its text hash (both made in parallel; only
         // the interning of company tokens below is sequential).
-        let fill = |row: &mut [Option<(Staged, u64)>], r: &Record, folds: &mut Folds<'c>| {
+        let fill = |row: &mut [Option<(Staged, u64)>], r: &Record, scratch: &mut Scratch<'c>| {
+            scratch.folds.clear();
             for (slot, c) in row.iter_mut().zip(&config.comparisons) {
-                let staged = match stage(c, r, folds) {
-                    Staged::Tokens(tokens, _) => {
-                        let squashed: String = tokens.concat();
-                        Staged::Tokens(tokens, squashed)
-                    }
-                    ready => ready,
-                };
+                let staged = stage(c, r, scratch);
                 let hash = match &staged {
                     Staged::Ready(f) => text_hash(f),
                     Staged::Tokens(_, squashed) => hash_text(squashed),
@@ -267,19 +300,18 @@ impl FeatureTable {
                 .zip(keys.par_chunks_mut(plan.rules()))
                 .zip(records.par_iter())
                 .with_min_len(64)
-                .for_each(|((row, out), r)| {
-                    let mut folds = Vec::new();
-                    fill(row, r, &mut folds);
+                .for_each_init(Scratch::default, |scratch, ((row, out), r)| {
+                    fill(row, r, scratch);
                     let row: &[Option<(Staged, u64)>] = row;
                     plan.keys_of(
                         r,
-                        &mut folds,
+                        &mut scratch.folds,
                         |c| match &row[c] {
                             Some((Staged::Ready(f), _)) => Some(f),
                             _ => None,
                         },
                         |c| match &row[c] {
-                            Some((Staged::Tokens(t, _), _)) => Some(t.as_slice()),
+                            Some((Staged::Tokens(t, _), _)) => Some(t.as_str()),
                             _ => None,
                         },
                         out,
@@ -289,18 +321,15 @@ impl FeatureTable {
                 .par_chunks_mut(stride)
                 .zip(records.par_iter())
                 .with_min_len(64)
-                .for_each(|(row, r)| fill(row, r, &mut Vec::new())),
+                .for_each_init(Scratch::default, |scratch, (row, r)| fill(row, r, scratch)),
         }
         for (i, s) in staged.into_iter().enumerate() {
             let (feature, hash) = match s {
                 None => (Feature::Missing, 0),
                 Some((Staged::Ready(f), hash)) => (f, hash),
-                Some((Staged::Tokens(tokens, squashed), hash)) => {
-                    let ids = self.tokens[i % stride].add_document(&tokens);
-                    let feature = Feature::Tokens(Box::new(TokenFeature {
-                        ids,
-                        squashed: squashed.into(),
-                    }));
+                Some((Staged::Tokens(joined, squashed), hash)) => {
+                    let ids = self.tokens[i % stride].add_words(joined.split(' '));
+                    let feature = Feature::Tokens(Box::new(TokenFeature { ids, squashed }));
                     (feature, hash)
                 }
             };
@@ -312,8 +341,16 @@ impl FeatureTable {
 
 enum Staged {
     Ready(Feature),
-    /// Company tokens (to be interned) and their concatenation.
-    Tokens(Vec<String>, String),
+    /// Company tokens (to be interned) joined by spaces, and their concatenation.
+    Tokens(String, Box<str>),
+}
+
+/// Buffers one worker reuses from record to record (instead of a string per value).
+#[derive(Default)]
+struct Scratch<'c> {
+    folds: Folds<'c>,
+    text: String,
+    spans: Vec<(u32, u32)>,
 }
 
 fn text(s: String) -> Feature {
@@ -324,18 +361,30 @@ fn text(s: String) -> Feature {
     }
 }
 
+/// A `Text` feature of folded `value`, folded in `scratch` (one exact allocation).
+fn folded_text(value: &str, scratch: &mut String) -> Feature {
+    scratch.clear();
+    keys::fold_into(value, scratch);
+    if scratch.is_empty() {
+        Feature::Missing
+    } else {
+        Feature::Text(scratch.as_str().into())
+    }
+}
+
 /// The first non-empty value among `columns`.
 fn first_value<'r>(record: &'r Record, columns: &[String]) -> Option<&'r str> {
     columns.iter().find_map(|c| record.get(c))
 }
 
-fn stage<'c>(config: &'c ComparisonConfig, record: &Record, folds: &mut Folds<'c>) -> Staged {
+fn stage<'c>(config: &'c ComparisonConfig, record: &Record, scratch: &mut Scratch<'c>) -> Staged {
     let cols = &config.columns;
     let ready = |f: Feature| Staged::Ready(f);
     match config.prepare {
-        Prepare::Text => {
-            ready(first_value(record, cols).map_or(Feature::Missing, |v| text(keys::fold(v))))
-        }
+        Prepare::Text => ready(
+            first_value(record, cols)
+                .map_or(Feature::Missing, |v| folded_text(v, &mut scratch.text)),
+        ),
         Prepare::Email => ready(
             first_value(record, cols)
                 .and_then(keys::email_key)
@@ -368,11 +417,21 @@ fn stage<'c>(config: &'c ComparisonConfig, record: &Record, folds: &mut Folds<'c
         ),
         Prepare::CompanyName => match first_value(record, cols) {
             Some(v) => {
-                let tokens = keys::company_tokens(v);
-                if tokens.is_empty() {
-                    ready(Feature::Missing)
-                } else {
-                    Staged::Tokens(tokens, String::new())
+                let (folded, spans) = (&mut scratch.text, &mut scratch.spans);
+                keys::company_token_spans(v, folded, spans);
+                match (spans.first(), spans.last()) {
+                    (Some(&(start, _)), Some(&(_, end))) => {
+                        // The tokens are a run of the folded words (only words at the
+                        // ends are dropped), so joined by spaces they are a slice of it.
+                        let joined = folded[start as usize..end as usize].to_string();
+                        let len = spans.iter().map(|(a, b)| (b - a) as usize).sum();
+                        let mut squashed = String::with_capacity(len);
+                        for &(a, b) in spans.iter() {
+                            squashed.push_str(&folded[a as usize..b as usize]);
+                        }
+                        Staged::Tokens(joined, squashed.into_boxed_str())
+                    }
+                    _ => ready(Feature::Missing),
                 }
             }
             None => ready(Feature::Missing),
@@ -387,7 +446,7 @@ fn stage<'c>(config: &'c ComparisonConfig, record: &Record, folds: &mut Folds<'c
                 .and_then(parse_day)
                 .map_or(Feature::Missing, Feature::Number),
         ),
-        Prepare::PersonName => ready(person(record, cols, folds)),
+        Prepare::PersonName => ready(person(record, cols, scratch)),
     }
 }
 
@@ -445,42 +504,55 @@ fn parse_day(value: &str) -> Option<f64> {
     Some(chrono::Datelike::num_days_from_ce(&date) as f64)
 }
 
-fn person<'c>(record: &Record, cols: &'c [String], folds: &mut Folds<'c>) -> Feature {
+fn person<'c>(record: &Record, cols: &'c [String], scratch: &mut Scratch<'c>) -> Feature {
     let get = |i: usize| cols.get(i).and_then(|c| record.get(c));
     // First and last name folds are shared with the blocking keys of the record.
-    let mut fold_of = |i: usize| {
-        let value = get(i)?;
-        let k = blocking::person_fold(folds, &cols[i..i + 1], value);
-        Some(folds[k].1.clone())
-    };
-    let (mut first, mut last) = (fold_of(0), fold_of(1));
-    let mut given = first.clone().map(keys::given_name_key_of_folded);
-    let empty = |s: &Option<String>| s.as_deref().is_none_or(str::is_empty);
-    if empty(&first) && empty(&last) {
-        let full = get(2).map(keys::person_name_fold).unwrap_or_default();
-        let mut words = full.split(' ').filter(|w| !w.is_empty());
-        let head = words.next().unwrap_or("").to_string();
-        let tail: Vec<&str> = words.collect();
-        given = Some(keys::given_name_key(&head));
-        first = Some(head);
-        last = Some(tail.join(" "));
-    }
-    let first = first.unwrap_or_default();
-    let last = last.unwrap_or_default();
+    let folds = &mut scratch.folds;
+    let mut fold_of =
+        |i: usize| get(i).map(|value| blocking::person_fold(folds, &cols[i..i + 1], value));
+    let (first, last) = (fold_of(0), fold_of(1));
+    let folds = &scratch.folds;
+    let (first, last) = (
+        first.map_or("", |k| folds.text(k)),
+        last.map_or("", |k| folds.text(k)),
+    );
+    // The texts are written into `buf`: given, first, last, then the sorted words.
+    let buf = &mut scratch.text;
+    buf.clear();
     if first.is_empty() && last.is_empty() {
-        return Feature::Missing;
+        // No first or last name: split the full name (its first word is the given
+        // name, the rest the family name).
+        keys::person_name_fold_into(get(2).unwrap_or(""), buf);
+        let full = buf.trim_matches(' ');
+        let (head, tail) = full.split_once(' ').unwrap_or((full, ""));
+        let (head, tail) = (head.to_string(), tail.trim_start_matches(' ').to_string());
+        if head.is_empty() && tail.is_empty() {
+            return Feature::Missing;
+        }
+        buf.clear();
+        keys::given_name_key_into(&head, buf);
+        let given = buf.len();
+        return person_feature(buf, given, &head, &tail);
     }
-    let mut words: Vec<&str> = first
-        .split(' ')
-        .chain(last.split(' '))
-        .filter(|w| !w.is_empty())
-        .collect();
-    words.sort_unstable();
+    keys::given_name_key_into(first, buf);
+    let given = buf.len();
+    person_feature(buf, given, first, last)
+}
+
+/// The person feature of `given` (the first `given` bytes of `buf`), `first` and
+/// `last`; `buf` is used as scratch.
+fn person_feature(buf: &mut String, given: usize, first: &str, last: &str) -> Feature {
+    buf.push_str(first);
+    buf.push_str(last);
+    let ends = [
+        given as u32,
+        (given + first.len()) as u32,
+        (given + first.len() + last.len()) as u32,
+    ];
+    blocking::sort_words_into(&[first, last], false, buf);
     Feature::Person(Box::new(PersonFeature {
-        sorted: words.join(" ").into(),
-        given: given.unwrap_or_default().into(),
-        first: first.into(),
-        last: last.into(),
+        text: buf.as_str().into(),
+        ends,
     }))
 }
 
@@ -525,12 +597,12 @@ mod tests {
         assert_eq!(table.len(), 3);
         match &table.row(0)[0] {
             Feature::Person(p) => {
-                assert_eq!(&*p.given, "jan");
-                assert_eq!(&*p.last, "novak");
+                assert_eq!(p.given(), "jan");
+                assert_eq!(p.last(), "novak");
             }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(&table.row(1)[0], Feature::Person(p) if &*p.given == "robert"));
+        assert!(matches!(&table.row(1)[0], Feature::Person(p) if p.given() == "robert"));
         assert!(std::mem::size_of::<Feature>() <= 24);
         // free-mail gives no domain
         assert_eq!(table.row(1)[5], Feature::Missing);

@@ -32,16 +32,25 @@ fn set_of(
 /// assert_eq!(fold("Иван"), "ivan");
 /// ```
 pub fn fold(text: &str) -> String {
+    let mut out = String::new();
+    fold_into(text, &mut out);
+    out
+}
+
+/// [`fold`], appended to `out` (the hot paths reuse one buffer per worker instead
+/// of allocating a string per value).
+pub(crate) fn fold_into(text: &str, out: &mut String) {
     let ascii: Cow<'_, str> = if text.is_ascii() {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(deunicode::deunicode(text))
     };
-    let mut out = String::with_capacity(ascii.len());
+    out.reserve(ascii.len());
+    let start = out.len();
     let mut pending_space = false;
     for ch in ascii.chars() {
         if ch.is_ascii_alphanumeric() {
-            if pending_space && !out.is_empty() {
+            if pending_space && out.len() > start {
                 out.push(' ');
             }
             pending_space = false;
@@ -52,7 +61,6 @@ pub fn fold(text: &str) -> String {
             pending_space = true;
         }
     }
-    out
 }
 
 /// Local parts of role addresses: shared by several people, so they identify nobody.
@@ -370,13 +378,14 @@ pub fn phone_key(raw: &str) -> Option<String> {
         return None;
     }
     let skip = count.saturating_sub(9);
-    Some(
+    let mut key = String::with_capacity(count - skip);
+    key.extend(
         raw.bytes()
             .filter(u8::is_ascii_digit)
             .skip(skip)
-            .map(char::from)
-            .collect(),
-    )
+            .map(char::from),
+    );
+    Some(key)
 }
 
 /// Legal-form tokens (already folded) that say nothing about which company it is.
@@ -469,6 +478,23 @@ fn company_fold(raw: &str) -> String {
     } else {
         fold(raw)
     }
+}
+
+/// [`company_tokens`] as byte spans of the folded text [`company_fold_into`] writes
+/// into `folded` (cleared first); `spans` is cleared and refilled.
+pub(crate) fn company_token_spans(raw: &str, folded: &mut String, spans: &mut Vec<(u32, u32)>) {
+    folded.clear();
+    spans.clear();
+    if raw.contains(['&', '+']) {
+        fold_into(&raw.replace(['&', '+'], " and "), folded);
+    } else {
+        fold_into(raw, folded);
+    }
+    let base = folded.as_ptr() as usize;
+    spans.extend(company_token_slices(folded).into_iter().map(|t| {
+        let start = (t.as_ptr() as usize - base) as u32;
+        (start, start + t.len() as u32)
+    }));
 }
 
 /// [`company_tokens`] as slices of the folded text.
@@ -688,16 +714,45 @@ pub fn given_name_key_of_folded(folded: String) -> String {
 /// A person-name field folded for matching, with academic titles, honorifics and
 /// generational suffixes removed (`"Ing. Jan"` → `"jan"`, `"MAREŠ"` → `"mares"`).
 pub fn person_name_fold(raw: &str) -> String {
-    let folded = fold(raw);
-    if !folded.contains(' ') && !is_name_noise(&folded) {
-        return folded;
+    let mut out = String::new();
+    person_name_fold_into(raw, &mut out);
+    out
+}
+
+/// [`person_name_fold`] into `out` (cleared first), without temporary strings.
+pub(crate) fn person_name_fold_into(raw: &str, out: &mut String) {
+    out.clear();
+    fold_into(raw, out);
+    if !out.contains(' ') && !is_name_noise(out) {
+        return;
     }
-    let kept: Vec<&str> = folded.split(' ').filter(|t| !is_name_noise(t)).collect();
-    if kept.is_empty() {
-        folded
-    } else {
-        kept.join(" ")
+    if out.split(' ').all(is_name_noise) {
+        // Nothing but titles: keep them rather than nothing.
+        return;
     }
+    // Compact the kept words to the front, in place (a kept word never moves right).
+    let mut bytes = std::mem::take(out).into_bytes();
+    let (mut write, mut read) = (0, 0);
+    let len = bytes.len();
+    while read < len {
+        let end = bytes[read..]
+            .iter()
+            .position(|&b| b == b' ')
+            .map_or(len, |p| read + p);
+        let word = std::str::from_utf8(&bytes[read..end]).unwrap_or("");
+        if !is_name_noise(word) {
+            if write > 0 {
+                bytes[write] = b' ';
+                write += 1;
+            }
+            bytes.copy_within(read..end, write);
+            write += end - read;
+        }
+        read = end + 1;
+    }
+    bytes.truncate(write);
+    // Only ASCII bytes were moved, at word boundaries, so the text stays UTF-8.
+    *out = String::from_utf8(bytes).unwrap_or_default();
 }
 
 /// A simple phonetic code (American Soundex over the folded text): names that sound

@@ -278,63 +278,80 @@ impl FeatureTable {
         if stride == 0 {
             return;
         }
-        // Flat, `stride` per record: no vector per record.
-        let mut staged: Vec<Option<(Staged, u64)>> = Vec::new();
-        staged.resize_with(records.len() * stride, || None);
-        // Each slot: the staged value and its text hash (both made in parallel; only
-        // the interning of company tokens below is sequential).
-        let fill = |row: &mut [Option<(Staged, u64)>], r: &Record, scratch: &mut Scratch<'c>| {
+        // The features are written in place, in parallel. Company tokens cannot be
+        // interned in parallel: their joined text waits in `joined` (one slot per
+        // record and token comparison) for the sequential pass below.
+        let start = self.values.len();
+        self.values
+            .resize(start + records.len() * stride, Feature::Missing);
+        self.hashes.resize(start + records.len() * stride, 0);
+        let token_columns: Vec<usize> = (0..stride)
+            .filter(|&c| config.comparisons[c].prepare == Prepare::CompanyName)
+            .collect();
+        let width = token_columns.len().max(1);
+        let mut joined: Vec<Option<String>> = vec![None; records.len() * width];
+        let token_slot = |c: usize| token_columns.iter().position(|&t| t == c);
+        let fill = |row: &mut [Feature],
+                    hashes: &mut [u64],
+                    joined: &mut [Option<String>],
+                    r: &Record,
+                    scratch: &mut Scratch<'c>| {
             scratch.folds.clear();
-            for (slot, c) in row.iter_mut().zip(&config.comparisons) {
-                let staged = stage(c, r, scratch);
-                let hash = match &staged {
-                    Staged::Ready(f) => text_hash(f),
-                    Staged::Tokens(_, squashed) => hash_text(squashed),
-                };
-                *slot = Some((staged, hash));
+            for (c, comparison) in config.comparisons.iter().enumerate() {
+                match stage(comparison, r, scratch) {
+                    Staged::Ready(f) => {
+                        hashes[c] = text_hash(&f);
+                        row[c] = f;
+                    }
+                    Staged::Tokens(text, squashed) => {
+                        hashes[c] = hash_text(&squashed);
+                        row[c] = Feature::Tokens(Box::new(TokenFeature {
+                            ids: Box::new([]),
+                            squashed,
+                        }));
+                        if let Some(k) = token_slot(c) {
+                            joined[k] = Some(text);
+                        }
+                    }
+                }
             }
         };
+        let rows = self.values[start..]
+            .par_chunks_mut(stride)
+            .zip(self.hashes[start..].par_chunks_mut(stride))
+            .zip(joined.par_chunks_mut(width))
+            .zip(records.par_iter());
         match keyed {
-            Some((plan, keys)) => staged
-                .par_chunks_mut(stride)
+            Some((plan, keys)) => rows
                 .zip(keys.par_chunks_mut(plan.rules()))
-                .zip(records.par_iter())
                 .with_min_len(64)
-                .for_each_init(Scratch::default, |scratch, ((row, out), r)| {
-                    fill(row, r, scratch);
-                    let row: &[Option<(Staged, u64)>] = row;
-                    plan.keys_of(
-                        r,
-                        &mut scratch.folds,
-                        |c| match &row[c] {
-                            Some((Staged::Ready(f), _)) => Some(f),
-                            _ => None,
-                        },
-                        |c| match &row[c] {
-                            Some((Staged::Tokens(t, _), _)) => Some(t.as_str()),
-                            _ => None,
-                        },
-                        out,
-                    );
-                }),
-            None => staged
-                .par_chunks_mut(stride)
-                .zip(records.par_iter())
-                .with_min_len(64)
-                .for_each_init(Scratch::default, |scratch, (row, r)| fill(row, r, scratch)),
+                .for_each_init(
+                    Scratch::default,
+                    |scratch, ((((row, hashes), joined), r), out)| {
+                        fill(row, hashes, joined, r, scratch);
+                        let (row, joined): (&[Feature], &[Option<String>]) = (row, joined);
+                        plan.keys_of(
+                            r,
+                            &mut scratch.folds,
+                            |c| Some(&row[c]),
+                            |c| token_slot(c).and_then(|k| joined[k].as_deref()),
+                            out,
+                        );
+                    },
+                ),
+            None => rows.with_min_len(64).for_each_init(
+                Scratch::default,
+                |scratch, (((row, hashes), joined), r)| fill(row, hashes, joined, r, scratch),
+            ),
         }
-        for (i, s) in staged.into_iter().enumerate() {
-            let (feature, hash) = match s {
-                None => (Feature::Missing, 0),
-                Some((Staged::Ready(f), hash)) => (f, hash),
-                Some((Staged::Tokens(joined, squashed), hash)) => {
-                    let ids = self.tokens[i % stride].add_words(joined.split(' '));
-                    let feature = Feature::Tokens(Box::new(TokenFeature { ids, squashed }));
-                    (feature, hash)
+        for (r, texts) in joined.chunks(width).enumerate() {
+            for (&c, text) in token_columns.iter().zip(texts) {
+                let Some(text) = text else { continue };
+                let ids = self.tokens[c].add_words(text.split(' '));
+                if let Feature::Tokens(t) = &mut self.values[start + r * stride + c] {
+                    t.ids = ids;
                 }
-            };
-            self.hashes.push(hash);
-            self.values.push(feature);
+            }
         }
     }
 }

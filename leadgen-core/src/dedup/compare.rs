@@ -54,21 +54,25 @@ fn jaro_ascii(a: &[u8], b: &[u8]) -> f64 {
         positions[(c & 0x7f) as usize] |= 1 << j;
     }
     let range = (a.len().max(b.len()) / 2).saturating_sub(1);
-    let below = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+    // The match window of `a[i]` in `b` is `i − range ..= i + range`: a mask that
+    // grows by one bit per step until `i` reaches `range`, then slides up by one
+    // (bits past `b`'s end are never set in `positions`, so they need no clearing;
+    // `range` < 32, so the first window fits).
+    let mut window = (1u64 << (range + 1)) - 1;
     let (mut a_flags, mut b_flags) = (0u64, 0u64);
     let mut matches = 0usize;
     for (i, &c) in a.iter().enumerate() {
-        let lo = i.saturating_sub(range);
-        let hi = b.len().min(i + range + 1);
-        if lo >= hi {
-            continue;
-        }
-        let free = positions[(c & 0x7f) as usize] & !b_flags & below(hi) & !below(lo);
+        let free = positions[(c & 0x7f) as usize] & !b_flags & window;
         if free != 0 {
             b_flags |= free & free.wrapping_neg();
             a_flags |= 1 << i;
             matches += 1;
         }
+        window = if i < range {
+            (window << 1) | 1
+        } else {
+            window << 1
+        };
     }
     if matches == 0 {
         return 0.0;
@@ -223,6 +227,9 @@ pub fn person_name(a: &Feature, b: &Feature) -> f64 {
     let blend = |f: f64, l: f64| 0.4 * f.max(l) + 0.6 * f.min(l);
     let first = if ga == gb {
         1.0
+    } else if ga == fa && gb == fb {
+        // No nickname on either side (the usual case): one kernel call, not two.
+        part(ga, gb)
     } else {
         part(ga, gb).max(part(fa, fb))
     };
@@ -452,6 +459,32 @@ mod tests {
             ),
             3
         );
+    }
+
+    #[test]
+    fn jaro_winkler_equals_strsim_on_random_strings() {
+        // Small alphabets make many matches and transpositions; lengths up to 64
+        // cover every window size of the bit-parallel path.
+        let mut rng = crate::dedup::model::SplitMix::new(7);
+        let mut word = |alphabet: &[u8], max: usize| -> String {
+            let len = rng.below(max + 1);
+            (0..len)
+                .map(|_| char::from(alphabet[rng.below(alphabet.len())]))
+                .collect()
+        };
+        for round in 0..20_000 {
+            let (alphabet, max): (&[u8], usize) = match round % 3 {
+                0 => (b"ab", 12),
+                1 => (b"abcde ", 30),
+                _ => (b"abcdefghijklmnopqrstuvwxyz", 64),
+            };
+            let (a, b) = (word(alphabet, max), word(alphabet, max));
+            let (ours, theirs) = (jaro_winkler(&a, &b), strsim::jaro_winkler(&a, &b));
+            assert!(
+                (ours - theirs).abs() < 1e-12,
+                "{a:?} {b:?}: {ours} vs {theirs}"
+            );
+        }
     }
 
     #[test]

@@ -109,8 +109,13 @@ impl TokenTable {
     /// [`TokenTable::add_document`] over borrowed tokens.
     pub fn add_words<'t>(&mut self, tokens: impl Iterator<Item = &'t str>) -> Box<[u32]> {
         self.documents += 1;
-        let mut ids: Vec<u32> = tokens
-            .map(|t| match self.ids.get(t) {
+        // This runs sequentially for every record: a name's few ids are gathered on
+        // the stack and the result allocated once, at its exact size.
+        let mut small = [0u32; 16];
+        let mut large: Vec<u32> = Vec::new();
+        let mut n = 0;
+        for t in tokens {
+            let id = match self.ids.get(t) {
                 Some(&id) => id,
                 None => {
                     let id = self.counts.len() as u32;
@@ -118,14 +123,35 @@ impl TokenTable {
                     self.counts.push(0);
                     id
                 }
-            })
-            .collect();
+            };
+            if n < small.len() {
+                small[n] = id;
+            } else {
+                if large.is_empty() {
+                    large.extend_from_slice(&small);
+                }
+                large.push(id);
+            }
+            n += 1;
+        }
+        let ids: &mut [u32] = if n <= small.len() {
+            &mut small[..n]
+        } else {
+            &mut large
+        };
         ids.sort_unstable();
-        ids.dedup();
-        for &id in &ids {
+        let mut unique = 0;
+        for k in 0..ids.len() {
+            if k == 0 || ids[k] != ids[unique - 1] {
+                ids[unique] = ids[k];
+                unique += 1;
+            }
+        }
+        let ids = &ids[..unique];
+        for &id in ids {
             self.counts[id as usize] += 1;
         }
-        ids.into_boxed_slice()
+        ids.into()
     }
 
     /// The rarity weight of a token: `ln((N + 1) / (df + 0.5))`, at least 0.05

@@ -382,20 +382,35 @@ pub(crate) fn build_clusters(records: &[Record], labels: &[u32]) -> (Vec<Cluster
     // the order they are reported in.
     let mut index_of_label =
         vec![u32::MAX; labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0)];
-    let mut members: Vec<Vec<u32>> = Vec::new();
+    let mut sizes: Vec<u32> = Vec::new();
     let mut assignment = vec![0u32; n];
     for (i, &label) in labels.iter().enumerate() {
         let slot = &mut index_of_label[label as usize];
         if *slot == u32::MAX {
-            *slot = members.len() as u32;
-            members.push(Vec::new());
+            *slot = sizes.len() as u32;
+            sizes.push(0);
         }
-        members[*slot as usize].push(i as u32);
+        sizes[*slot as usize] += 1;
         assignment[i] = *slot;
     }
-    let clusters = members
-        .into_iter()
-        .map(|mut members| {
+    // Members of every cluster side by side, in index order (one array, not a
+    // vector per cluster); each cluster's own vector is then made in parallel.
+    let mut offsets = Vec::with_capacity(sizes.len() + 1);
+    offsets.push(0usize);
+    for &size in &sizes {
+        offsets.push(offsets[offsets.len() - 1] + size as usize);
+    }
+    let mut next = offsets.clone();
+    let mut flat = vec![0u32; n];
+    for (i, &c) in assignment.iter().enumerate() {
+        flat[next[c as usize]] = i as u32;
+        next[c as usize] += 1;
+    }
+    let clusters = offsets
+        .par_windows(2)
+        .with_min_len(1024)
+        .map(|w| {
+            let mut members = flat[w[0]..w[1]].to_vec();
             if members.len() > 1 {
                 members.sort_by(|&x, &y| {
                     age_key(&records[x as usize]).cmp(&age_key(&records[y as usize]))

@@ -108,9 +108,34 @@ impl TokenTable {
 
     /// [`TokenTable::add_document`] over borrowed tokens.
     pub fn add_words<'t>(&mut self, tokens: impl Iterator<Item = &'t str>) -> Box<[u32]> {
+        self.intern(tokens, |ids| ids.into())
+    }
+
+    /// [`TokenTable::add_words`] writing the ids into `ids` when it has the right
+    /// length (the features allocate it in parallel, one slot per token; this runs
+    /// sequentially for every record, so it avoids allocating).
+    pub(crate) fn fill_words<'t>(
+        &mut self,
+        tokens: impl Iterator<Item = &'t str>,
+        ids: &mut Box<[u32]>,
+    ) {
+        self.intern(tokens, |unique| {
+            if unique.len() == ids.len() {
+                ids.copy_from_slice(unique);
+            } else {
+                *ids = unique.into();
+            }
+        });
+    }
+
+    /// Interns and counts one document's tokens and hands their sorted, distinct
+    /// ids to `done`. A name's few ids are gathered on the stack.
+    fn intern<'t, R>(
+        &mut self,
+        tokens: impl Iterator<Item = &'t str>,
+        done: impl FnOnce(&[u32]) -> R,
+    ) -> R {
         self.documents += 1;
-        // This runs sequentially for every record: a name's few ids are gathered on
-        // the stack and the result allocated once, at its exact size.
         let mut small = [0u32; 16];
         let mut large: Vec<u32> = Vec::new();
         let mut n = 0;
@@ -151,7 +176,7 @@ impl TokenTable {
         for &id in ids {
             self.counts[id as usize] += 1;
         }
-        ids.into()
+        done(ids)
     }
 
     /// The rarity weight of a token: `ln((N + 1) / (df + 0.5))`, at least 0.05
@@ -308,9 +333,13 @@ impl FeatureTable {
         // interned in parallel: their joined text waits in `joined` (one slot per
         // record and token comparison) for the sequential pass below.
         let start = self.values.len();
+        // Grown in parallel: the first touch of these pages is a good part of the
+        // cost on large inputs.
+        let cells = records.len() * stride;
         self.values
-            .resize(start + records.len() * stride, Feature::Missing);
-        self.hashes.resize(start + records.len() * stride, 0);
+            .par_extend((0..cells).into_par_iter().map(|_| Feature::Missing));
+        self.hashes
+            .par_extend((0..cells).into_par_iter().map(|_| 0u64));
         let token_columns: Vec<usize> = (0..stride)
             .filter(|&c| config.comparisons[c].prepare == Prepare::CompanyName)
             .collect();
@@ -331,8 +360,11 @@ impl FeatureTable {
                     }
                     Staged::Tokens(text, squashed) => {
                         hashes[c] = hash_text(&squashed);
+                        // The ids are filled in by the sequential pass; their memory
+                        // is allocated here, in parallel (one id per token).
+                        let tokens = text.bytes().filter(|&b| b == b' ').count() + 1;
                         row[c] = Feature::Tokens(Box::new(TokenFeature {
-                            ids: Box::new([]),
+                            ids: vec![0; tokens].into_boxed_slice(),
                             squashed,
                         }));
                         if let Some(k) = token_slot(c) {
@@ -373,12 +405,13 @@ impl FeatureTable {
         for (r, texts) in joined.chunks(width).enumerate() {
             for (&c, text) in token_columns.iter().zip(texts) {
                 let Some(text) = text else { continue };
-                let ids = self.tokens[c].add_words(text.split(' '));
                 if let Feature::Tokens(t) = &mut self.values[start + r * stride + c] {
-                    t.ids = ids;
+                    self.tokens[c].fill_words(text.split(' '), &mut t.ids);
                 }
             }
         }
+        // Freed off the critical path (a string per record).
+        rayon::spawn(move || drop(joined));
     }
 }
 

@@ -211,13 +211,26 @@ pub fn email_key(raw: &str) -> Option<String> {
         return None;
     }
     let base_local = local.split('+').next().unwrap_or(local);
-    if is_role_local_part(base_local) || local.contains("not_unlocked") {
+    if is_role_local_part(base_local) || contains_bytes(local.as_bytes(), b"not_unlocked") {
         return None;
     }
     Some(match stripped {
         Some(rest) => rest.to_string(),
         None => cleaned,
     })
+}
+
+/// Whether `needle` occurs in `haystack` (for the short needles here a plain scan
+/// beats setting up a substring searcher per call).
+fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
+    find_bytes(haystack, needle).is_some()
+}
+
+/// The first position of `needle` in `haystack`.
+fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let last_start = haystack.len().checked_sub(needle.len())?;
+    (0..=last_start).find(|&i| haystack[i] == first && &haystack[i + 1..i + needle.len()] == rest)
 }
 
 /// The domain of an email address (lower-cased), when it looks like one.
@@ -249,10 +262,15 @@ pub fn domain_key(raw: &str) -> Option<String> {
 
 /// The host part of a website or bare domain (scheme, path, user, port cut off).
 fn domain_host(raw: &str) -> Option<&str> {
-    let rest = raw.split_once("://").map_or(raw, |(_, r)| r);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = host.rsplit('@').next().unwrap_or(host);
-    Some(host.split(':').next().unwrap_or(host))
+    // Byte scans (every delimiter is ASCII, so the cuts fall on char boundaries).
+    let rest = find_bytes(raw.as_bytes(), b"://").map_or(raw, |i| &raw[i + 3..]);
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let host = &rest[..end];
+    let host = host.bytes().rposition(|b| b == b'@').map_or(host, |i| &host[i + 1..]);
+    Some(host.bytes().position(|b| b == b':').map_or(host, |i| &host[..i]))
 }
 
 /// A lower-cased host without trailing dot and `www.`, if it looks like a domain.
@@ -316,10 +334,10 @@ pub fn linkedin_key(raw: &str) -> Option<LinkedInKey> {
     let lower = raw.trim();
     // ASCII case-insensitive search (lower-casing ASCII keeps byte positions).
     const NEEDLE: &[u8] = b"linkedin.com/";
-    let idx = lower
-        .as_bytes()
-        .windows(NEEDLE.len())
-        .position(|w| w.eq_ignore_ascii_case(NEEDLE))?;
+    let bytes = lower.as_bytes();
+    let idx = (0..=bytes.len().checked_sub(NEEDLE.len())?).find(|&i| {
+        (bytes[i] | 0x20) == b'l' && bytes[i..i + NEEDLE.len()].eq_ignore_ascii_case(NEEDLE)
+    })?;
     let path = &lower[idx + "linkedin.com/".len()..];
     let path = path.split(['?', '#']).next().unwrap_or("");
     let mut parts = path.split('/').filter(|p| !p.is_empty());
@@ -480,12 +498,12 @@ fn company_fold(raw: &str) -> String {
     }
 }
 
-/// [`company_tokens`] as byte spans of the folded text [`company_fold_into`] writes
+/// [`company_tokens`] as byte spans of the folded text (as [`company_fold`] makes it) written
 /// into `folded` (cleared first); `spans` is cleared and refilled.
 pub(crate) fn company_token_spans(raw: &str, folded: &mut String, spans: &mut Vec<(u32, u32)>) {
     folded.clear();
     spans.clear();
-    if raw.contains(['&', '+']) {
+    if raw.bytes().any(|b| b == b'&' || b == b'+') {
         fold_into(&raw.replace(['&', '+'], " and "), folded);
     } else {
         fold_into(raw, folded);

@@ -565,7 +565,9 @@ pub(crate) fn candidate_pairs_of_keys(
                     (k != NO_KEY).then_some((k, i as u32))
                 })
                 .collect();
-            keyed.par_sort_unstable();
+            // Stable on the key alone: members of a block stay in index order,
+            // as sorting the (key, index) pairs would leave them.
+            radix_sort_by_key(&mut keyed, |&(k, _)| k);
             let mut pairs: Vec<u64> = Vec::new();
             let mut oversized = Vec::new();
             let mut start = 0;
@@ -603,9 +605,46 @@ pub(crate) fn candidate_pairs_of_keys(
         pairs.extend_from_slice(&p);
         oversized.extend(o);
     }
-    pairs.par_sort_unstable();
+    radix_sort_by_key(&mut pairs, |&p| p);
     pairs.dedup();
     (pairs, oversized)
+}
+
+/// Sorts `v` by a 64-bit key, stably: least-significant-digit radix sort, eight
+/// bits per pass, skipping the passes in which every key has the same digit. Keys
+/// here are hashes and packed pairs, where this is several times faster than a
+/// comparison sort.
+fn radix_sort_by_key<T: Copy + Default>(v: &mut Vec<T>, key: impl Fn(&T) -> u64) {
+    let n = v.len();
+    if n <= 256 {
+        v.sort_by_key(&key);
+        return;
+    }
+    let mut counts = vec![[0usize; 256]; 8];
+    for x in v.iter() {
+        let k = key(x);
+        for (d, c) in counts.iter_mut().enumerate() {
+            c[((k >> (8 * d)) & 0xff) as usize] += 1;
+        }
+    }
+    let mut other: Vec<T> = vec![T::default(); n];
+    for (d, c) in counts.iter().enumerate() {
+        if c.contains(&n) {
+            continue;
+        }
+        let mut offsets = [0usize; 256];
+        let mut sum = 0;
+        for (o, &count) in offsets.iter_mut().zip(c.iter()) {
+            *o = sum;
+            sum += count;
+        }
+        for x in v.iter() {
+            let digit = ((key(x) >> (8 * d)) & 0xff) as usize;
+            other[offsets[digit]] = *x;
+            offsets[digit] += 1;
+        }
+        std::mem::swap(v, &mut other);
+    }
 }
 
 /// Sorted-neighbourhood pairs inside one oversized block.
@@ -728,6 +767,26 @@ mod tests {
                 t.extend(&config, &all);
                 t.values
             });
+        }
+    }
+
+    #[test]
+    fn radix_sort_sorts_stably_by_key() {
+        let mut rng = crate::dedup::model::SplitMix::new(3);
+        for n in [0usize, 1, 5, 256, 257, 5000] {
+            // Few distinct keys (many ties) and keys differing only in high bytes.
+            let mut v: Vec<(u64, u32)> = (0..n as u32)
+                .map(|i| ((rng.below(40) as u64) << (8 * (i as u64 % 8)), i))
+                .collect();
+            let mut expected = v.clone();
+            expected.sort_unstable();
+            radix_sort_by_key(&mut v, |&(k, _)| k);
+            assert_eq!(v, expected, "n = {n}");
+            let mut w: Vec<u64> = (0..n).map(|_| rng.below(1 << 20) as u64 * 977).collect();
+            let mut expected = w.clone();
+            expected.sort_unstable();
+            radix_sort_by_key(&mut w, |&p| p);
+            assert_eq!(w, expected);
         }
     }
 

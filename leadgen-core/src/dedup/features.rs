@@ -397,10 +397,11 @@ impl FeatureTable {
                         );
                     },
                 ),
-            None => rows.with_min_len(64).for_each_init(
-                Scratch::default,
-                |scratch, (((row, hashes), joined), r)| fill(row, hashes, joined, r, scratch),
-            ),
+            None => rows
+                .with_min_len(64)
+                .for_each_init(Scratch::default, |scratch, (((row, hashes), joined), r)| {
+                    fill(row, hashes, joined, r, scratch)
+                }),
         }
         for (r, texts) in joined.chunks(width).enumerate() {
             for (&c, text) in token_columns.iter().zip(texts) {

@@ -269,8 +269,15 @@ fn domain_host(raw: &str) -> Option<&str> {
         .position(|b| matches!(b, b'/' | b'?' | b'#'))
         .unwrap_or(rest.len());
     let host = &rest[..end];
-    let host = host.bytes().rposition(|b| b == b'@').map_or(host, |i| &host[i + 1..]);
-    Some(host.bytes().position(|b| b == b':').map_or(host, |i| &host[..i]))
+    let host = host
+        .bytes()
+        .rposition(|b| b == b'@')
+        .map_or(host, |i| &host[i + 1..]);
+    Some(
+        host.bytes()
+            .position(|b| b == b':')
+            .map_or(host, |i| &host[..i]),
+    )
 }
 
 /// A lower-cased host without trailing dot and `www.`, if it looks like a domain.

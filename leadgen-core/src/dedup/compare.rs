@@ -283,7 +283,7 @@ fn is_member_id(f: &Feature) -> bool {
 fn feature_text(f: &Feature) -> Option<&str> {
     match f {
         Feature::Text(t) => Some(t),
-        Feature::Tokens(t) => Some(&t.squashed),
+        Feature::Tokens(t) => Some(t.squashed()),
         Feature::Person(p) => Some(p.sorted()),
         Feature::Linkedin { slug, .. } => Some(slug),
         _ => None,
@@ -320,7 +320,7 @@ pub fn similarity(
         },
         Comparator::RareTokens => match (a, b) {
             (F::Tokens(x), F::Tokens(y)) => {
-                rare_tokens((&x.ids, &x.squashed), (&y.ids, &y.squashed), tokens)
+                rare_tokens((&x.ids, x.squashed()), (&y.ids, y.squashed()), tokens)
             }
             _ => token_set(text(a)?, text(b)?),
         },

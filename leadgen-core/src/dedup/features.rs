@@ -39,8 +39,23 @@ pub enum Feature {
 pub struct TokenFeature {
     /// Token ids into the comparison's [`TokenTable`].
     pub ids: Box<[u32]>,
+    /// The tokens concatenated, then the tokens joined by spaces (one allocation;
+    /// the spaced form is what the ids are interned from).
+    text: Box<str>,
+    /// Where the concatenated tokens end in `text`.
+    squashed_len: u32,
+}
+
+impl TokenFeature {
     /// The tokens concatenated (catches "Chemo Mont" ~ "Chemomont").
-    pub squashed: Box<str>,
+    pub fn squashed(&self) -> &str {
+        &self.text[..self.squashed_len as usize]
+    }
+
+    /// The tokens joined by single spaces.
+    pub fn joined(&self) -> &str {
+        &self.text[self.squashed_len as usize..]
+    }
 }
 
 /// A prepared person name: its four texts in one string (one allocation, one
@@ -223,7 +238,7 @@ pub struct FeatureTable {
 pub fn text_hash(feature: &Feature) -> u64 {
     let text: &str = match feature {
         Feature::Text(t) => t,
-        Feature::Tokens(t) => &t.squashed,
+        Feature::Tokens(t) => t.squashed(),
         Feature::Person(p) => p.sorted(),
         Feature::Linkedin { slug, .. } => slug,
         Feature::Missing | Feature::Number(_) => return 0,
@@ -330,8 +345,7 @@ impl FeatureTable {
             return;
         }
         // The features are written in place, in parallel. Company tokens cannot be
-        // interned in parallel: their joined text waits in `joined` (one slot per
-        // record and token comparison) for the sequential pass below.
+        // interned in parallel: the sequential pass below fills in their ids.
         let start = self.values.len();
         // Grown in parallel: the first touch of these pages is a good part of the
         // cost on large inputs.
@@ -343,14 +357,7 @@ impl FeatureTable {
         let token_columns: Vec<usize> = (0..stride)
             .filter(|&c| config.comparisons[c].prepare == Prepare::CompanyName)
             .collect();
-        let width = token_columns.len().max(1);
-        let mut joined: Vec<Option<String>> = vec![None; records.len() * width];
-        let token_slot = |c: usize| token_columns.iter().position(|&t| t == c);
-        let fill = |row: &mut [Feature],
-                    hashes: &mut [u64],
-                    joined: &mut [Option<String>],
-                    r: &Record,
-                    scratch: &mut Scratch<'c>| {
+        let fill = |row: &mut [Feature], hashes: &mut [u64], r: &Record, scratch: &mut Scratch<'c>| {
             scratch.folds.clear();
             for (c, comparison) in config.comparisons.iter().enumerate() {
                 match stage(comparison, r, scratch) {
@@ -358,18 +365,9 @@ impl FeatureTable {
                         hashes[c] = text_hash(&f);
                         row[c] = f;
                     }
-                    Staged::Tokens(text, squashed) => {
-                        hashes[c] = hash_text(&squashed);
-                        // The ids are filled in by the sequential pass; their memory
-                        // is allocated here, in parallel (one id per token).
-                        let tokens = text.bytes().filter(|&b| b == b' ').count() + 1;
-                        row[c] = Feature::Tokens(Box::new(TokenFeature {
-                            ids: vec![0; tokens].into_boxed_slice(),
-                            squashed,
-                        }));
-                        if let Some(k) = token_slot(c) {
-                            joined[k] = Some(text);
-                        }
+                    Staged::Tokens(feature) => {
+                        hashes[c] = hash_text(feature.squashed());
+                        row[c] = Feature::Tokens(feature);
                     }
                 }
             }
@@ -377,7 +375,6 @@ impl FeatureTable {
         let rows = self.values[start..]
             .par_chunks_mut(stride)
             .zip(self.hashes[start..].par_chunks_mut(stride))
-            .zip(joined.par_chunks_mut(width))
             .zip(records.par_iter());
         match keyed {
             Some((plan, keys)) => rows
@@ -385,41 +382,47 @@ impl FeatureTable {
                 .with_min_len(64)
                 .for_each_init(
                     Scratch::default,
-                    |scratch, ((((row, hashes), joined), r), out)| {
-                        fill(row, hashes, joined, r, scratch);
-                        let (row, joined): (&[Feature], &[Option<String>]) = (row, joined);
+                    |scratch, (((row, hashes), r), out)| {
+                        fill(row, hashes, r, scratch);
+                        let row: &[Feature] = row;
                         plan.keys_of(
                             r,
                             &mut scratch.folds,
                             |c| Some(&row[c]),
-                            |c| token_slot(c).and_then(|k| joined[k].as_deref()),
+                            |c| match &row[c] {
+                                Feature::Tokens(t) => Some(t.joined()),
+                                _ => None,
+                            },
                             out,
                         );
                     },
                 ),
             None => rows
                 .with_min_len(64)
-                .for_each_init(Scratch::default, |scratch, (((row, hashes), joined), r)| {
-                    fill(row, hashes, joined, r, scratch)
+                .for_each_init(Scratch::default, |scratch, ((row, hashes), r)| {
+                    fill(row, hashes, r, scratch)
                 }),
         }
-        for (r, texts) in joined.chunks(width).enumerate() {
-            for (&c, text) in token_columns.iter().zip(texts) {
-                let Some(text) = text else { continue };
-                if let Feature::Tokens(t) = &mut self.values[start + r * stride + c] {
-                    self.tokens[c].fill_words(text.split(' '), &mut t.ids);
+        for row in self.values[start..].chunks_mut(stride) {
+            for &c in &token_columns {
+                if let Feature::Tokens(t) = &mut row[c] {
+                    let TokenFeature {
+                        ids,
+                        text,
+                        squashed_len,
+                    } = &mut **t;
+                    let joined = &text[*squashed_len as usize..];
+                    self.tokens[c].fill_words(joined.split(' '), ids);
                 }
             }
         }
-        // Freed off the critical path (a string per record).
-        rayon::spawn(move || drop(joined));
     }
 }
 
 enum Staged {
     Ready(Feature),
-    /// Company tokens (to be interned) joined by spaces, and their concatenation.
-    Tokens(String, Box<str>),
+    /// Company tokens, not interned yet (`ids` has one slot per token).
+    Tokens(Box<TokenFeature>),
 }
 
 /// Buffers one worker reuses from record to record (instead of a string per value).
@@ -500,13 +503,20 @@ fn stage<'c>(config: &'c ComparisonConfig, record: &Record, scratch: &mut Scratc
                     (Some(&(start, _)), Some(&(_, end))) => {
                         // The tokens are a run of the folded words (only words at the
                         // ends are dropped), so joined by spaces they are a slice of it.
-                        let joined = folded[start as usize..end as usize].to_string();
-                        let len = spans.iter().map(|(a, b)| (b - a) as usize).sum();
-                        let mut squashed = String::with_capacity(len);
+                        let joined = &folded[start as usize..end as usize];
+                        let len: usize = spans.iter().map(|(a, b)| (b - a) as usize).sum();
+                        let mut text = String::with_capacity(len + joined.len());
                         for &(a, b) in spans.iter() {
-                            squashed.push_str(&folded[a as usize..b as usize]);
+                            text.push_str(&folded[a as usize..b as usize]);
                         }
-                        Staged::Tokens(joined, squashed.into_boxed_str())
+                        text.push_str(joined);
+                        // The ids are filled in by the sequential interning pass;
+                        // their memory is allocated here, in parallel.
+                        Staged::Tokens(Box::new(TokenFeature {
+                            ids: vec![0; spans.len()].into_boxed_slice(),
+                            text: text.into_boxed_str(),
+                            squashed_len: len as u32,
+                        }))
                     }
                     _ => ready(Feature::Missing),
                 }

@@ -357,21 +357,22 @@ impl FeatureTable {
         let token_columns: Vec<usize> = (0..stride)
             .filter(|&c| config.comparisons[c].prepare == Prepare::CompanyName)
             .collect();
-        let fill = |row: &mut [Feature], hashes: &mut [u64], r: &Record, scratch: &mut Scratch<'c>| {
-            scratch.folds.clear();
-            for (c, comparison) in config.comparisons.iter().enumerate() {
-                match stage(comparison, r, scratch) {
-                    Staged::Ready(f) => {
-                        hashes[c] = text_hash(&f);
-                        row[c] = f;
-                    }
-                    Staged::Tokens(feature) => {
-                        hashes[c] = hash_text(feature.squashed());
-                        row[c] = Feature::Tokens(feature);
+        let fill =
+            |row: &mut [Feature], hashes: &mut [u64], r: &Record, scratch: &mut Scratch<'c>| {
+                scratch.folds.clear();
+                for (c, comparison) in config.comparisons.iter().enumerate() {
+                    match stage(comparison, r, scratch) {
+                        Staged::Ready(f) => {
+                            hashes[c] = text_hash(&f);
+                            row[c] = f;
+                        }
+                        Staged::Tokens(feature) => {
+                            hashes[c] = hash_text(feature.squashed());
+                            row[c] = Feature::Tokens(feature);
+                        }
                     }
                 }
-            }
-        };
+            };
         let rows = self.values[start..]
             .par_chunks_mut(stride)
             .zip(self.hashes[start..].par_chunks_mut(stride))
@@ -380,23 +381,20 @@ impl FeatureTable {
             Some((plan, keys)) => rows
                 .zip(keys.par_chunks_mut(plan.rules()))
                 .with_min_len(64)
-                .for_each_init(
-                    Scratch::default,
-                    |scratch, (((row, hashes), r), out)| {
-                        fill(row, hashes, r, scratch);
-                        let row: &[Feature] = row;
-                        plan.keys_of(
-                            r,
-                            &mut scratch.folds,
-                            |c| Some(&row[c]),
-                            |c| match &row[c] {
-                                Feature::Tokens(t) => Some(t.joined()),
-                                _ => None,
-                            },
-                            out,
-                        );
-                    },
-                ),
+                .for_each_init(Scratch::default, |scratch, (((row, hashes), r), out)| {
+                    fill(row, hashes, r, scratch);
+                    let row: &[Feature] = row;
+                    plan.keys_of(
+                        r,
+                        &mut scratch.folds,
+                        |c| Some(&row[c]),
+                        |c| match &row[c] {
+                            Feature::Tokens(t) => Some(t.joined()),
+                            _ => None,
+                        },
+                        out,
+                    );
+                }),
             None => rows
                 .with_min_len(64)
                 .for_each_init(Scratch::default, |scratch, ((row, hashes), r)| {

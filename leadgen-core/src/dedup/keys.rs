@@ -168,7 +168,13 @@ fn is_legal_form_token(token: &str) -> bool {
     set_of(&SET, LEGAL_FORM_TOKENS).contains(token)
 }
 
-fn is_name_noise(token: &str) -> bool {
+/// Whether a folded word is an academic title or honorific ([`person_name_fold`]
+/// drops them).
+pub(crate) fn is_name_noise(token: &str) -> bool {
+    // Every noise word is short: longer words need no lookup.
+    if token.len() > 5 {
+        return false;
+    }
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
     set_of(&SET, NAME_NOISE).contains(token)
 }

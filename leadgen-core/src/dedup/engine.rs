@@ -266,10 +266,15 @@ pub fn dedup_records(
     };
     let mut features = FeatureTable::new(config);
     // The blocking keys are made in the same pass as the features (they share the
-    // normalized values), so stage 0 covers both.
-    let keys = features.extend_with_keys(config, &records);
+    // normalized values), so stage 0 covers both. Blocking needs only the keys: it
+    // runs while the company tokens are interned (the one sequential step of the
+    // preparation).
+    let (keys, pending) = features.extend_with_keys_pending(config, &records);
     lap(0);
-    let (candidates, oversized_blocks) = blocking::candidate_pairs_of_keys(config, &records, &keys);
+    let ((), (candidates, oversized_blocks)) = rayon::join(
+        || features.intern(pending),
+        || blocking::candidate_pairs_of_keys(config, &records, &keys),
+    );
     drop(keys);
     lap(1);
     // EM needs enough pairs to see both populations; on a handful of records it

@@ -293,39 +293,68 @@ impl FeatureTable {
     /// (`keys[record * rules + rule]`, as [`blocking::record_keys`] makes them): the
     /// keys reuse the prepared values and the person-name folds instead of
     /// normalizing the fields again.
+    #[cfg(test)]
     pub(crate) fn extend_with_keys(
         &mut self,
         config: &DedupConfig,
         records: &[Record],
     ) -> Vec<u64> {
+        let (keys, pending) = self.extend_with_keys_pending(config, records);
+        self.intern(pending);
+        keys
+    }
+
+    /// [`FeatureTable::extend_with_keys`] without interning the company tokens: the
+    /// table is not usable until [`FeatureTable::intern`] has run with the returned
+    /// [`Pending`]. The keys are ready at once, so blocking can run while the
+    /// (sequential) interning does.
+    pub(crate) fn extend_with_keys_pending(
+        &mut self,
+        config: &DedupConfig,
+        records: &[Record],
+    ) -> (Vec<u64>, Pending) {
         let plan = KeyPlan::new(config, true, true);
         let rules = plan.rules();
+        let start = self.len();
         if rules == 0 || self.stride == 0 {
             self.extend(config, records);
-            return blocking::record_keys(config, records);
+            return (blocking::record_keys(config, records), Pending(self.len()));
         }
         let mut keys = vec![blocking::NO_KEY; records.len() * rules];
-        self.extend_keyed(config, records, Some((&plan, &mut keys)));
-        keys
+        self.fill(config, records, Some((&plan, &mut keys)));
+        (keys, Pending(start))
     }
 
     fn extend_keyed<'c>(
         &mut self,
         config: &'c DedupConfig,
         records: &[Record],
-        mut keyed: Option<(&KeyPlan<'c>, &mut [u64])>,
+        keyed: Option<(&KeyPlan<'c>, &mut [u64])>,
     ) {
-        self.values.reserve(records.len() * self.stride);
-        self.hashes.reserve(records.len() * self.stride);
-        // In chunks, so the staged (not yet interned) copy never holds every record.
-        const CHUNK: usize = 32_768;
-        for (n, chunk) in records.chunks(CHUNK).enumerate() {
-            let keyed_chunk = keyed.as_mut().map(|(plan, keys)| {
-                let rules = plan.rules();
-                let end = (n * CHUNK + chunk.len()) * rules;
-                (*plan, &mut keys[n * CHUNK * rules..end])
-            });
-            self.extend_chunk(config, chunk, keyed_chunk);
+        let start = self.len();
+        self.fill(config, records, keyed);
+        self.intern(Pending(start));
+    }
+
+    /// Interns the company tokens of the records prepared since `pending` and
+    /// refreshes the token weights (sequential: token ids are numbered in order of
+    /// first appearance).
+    pub(crate) fn intern(&mut self, Pending(start): Pending) {
+        let stride = self.stride;
+        if stride > 0 {
+            for row in self.values[start * stride..].chunks_mut(stride) {
+                for (c, feature) in row.iter_mut().enumerate() {
+                    if let Feature::Tokens(t) = feature {
+                        let TokenFeature {
+                            ids,
+                            text,
+                            squashed_len,
+                        } = &mut **t;
+                        let joined = &text[*squashed_len as usize..];
+                        self.tokens[c].fill_words(joined.split(' '), ids);
+                    }
+                }
+            }
         }
         for table in &mut self.tokens {
             if !table.counts.is_empty() {
@@ -334,7 +363,9 @@ impl FeatureTable {
         }
     }
 
-    fn extend_chunk<'c>(
+    /// Prepares `records` into new rows, in parallel (company tokens are left for
+    /// [`FeatureTable::intern`]).
+    fn fill<'c>(
         &mut self,
         config: &'c DedupConfig,
         records: &[Record],
@@ -354,9 +385,6 @@ impl FeatureTable {
             .par_extend((0..cells).into_par_iter().map(|_| Feature::Missing));
         self.hashes
             .par_extend((0..cells).into_par_iter().map(|_| 0u64));
-        let token_columns: Vec<usize> = (0..stride)
-            .filter(|&c| config.comparisons[c].prepare == Prepare::CompanyName)
-            .collect();
         let fill =
             |row: &mut [Feature], hashes: &mut [u64], r: &Record, scratch: &mut Scratch<'c>| {
                 scratch.folds.clear();
@@ -401,21 +429,13 @@ impl FeatureTable {
                     fill(row, hashes, r, scratch)
                 }),
         }
-        for row in self.values[start..].chunks_mut(stride) {
-            for &c in &token_columns {
-                if let Feature::Tokens(t) = &mut row[c] {
-                    let TokenFeature {
-                        ids,
-                        text,
-                        squashed_len,
-                    } = &mut **t;
-                    let joined = &text[*squashed_len as usize..];
-                    self.tokens[c].fill_words(joined.split(' '), ids);
-                }
-            }
-        }
     }
 }
+
+/// Rows whose company tokens are not interned yet (from
+/// [`FeatureTable::extend_with_keys_pending`]): the first such row.
+#[must_use = "the features are unusable until FeatureTable::intern runs"]
+pub(crate) struct Pending(usize);
 
 enum Staged {
     Ready(Feature),

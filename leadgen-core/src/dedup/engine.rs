@@ -251,6 +251,13 @@ pub fn dedup_records(
     records: Vec<Record>,
     config: &DedupConfig,
 ) -> Result<DedupResult, DedupError> {
+    // The whole pipeline runs on a worker of the thread pool: called from outside
+    // it, each parallel step would otherwise put the caller to sleep and wait for
+    // it to be woken again, which on a busy machine costs more than some steps.
+    rayon::scope(|_| dedup_in_pool(records, config))
+}
+
+fn dedup_in_pool(records: Vec<Record>, config: &DedupConfig) -> Result<DedupResult, DedupError> {
     config.validate()?;
     if records.len() >= u32::MAX as usize {
         return Err(DedupError::TooManyRecords {

@@ -3,6 +3,7 @@
 //! survives: fields go to their field, everything else to `attributes`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use leadgen_core::{Company, Contact, Department, EmailStatus, Provenance, Seniority};
@@ -147,9 +148,12 @@ pub fn build_drafts(
         .rows
         .par_iter()
         .with_min_len(ROWS_PER_TASK)
-        .map_init(CountryCache::default, |countries, row| {
-            ctx.build_row(row, countries)
-        })
+        .map_init(
+            // Each task shares its own copy of the source: no counter bounced
+            // between cores.
+            || (CountryCache::default(), Arc::<str>::from(source)),
+            |(countries, shared), row| ctx.build_row(row, countries, shared),
+        )
         .collect_into_vec(&mut drafts);
     let mut errors = Vec::new();
     drafts.retain(|d| {
@@ -183,8 +187,13 @@ struct Context<'a> {
 impl<'a> Context<'a> {
     /// One row's drafts; neither a contact nor a company when the row holds
     /// nothing usable.
-    fn build_row(&self, row: &'a TableRow, countries: &mut CountryCache<'a>) -> RowDraft {
-        let mut b = RowBuilder::new(self.source, self.now, self.company_table);
+    fn build_row(
+        &self,
+        row: &'a TableRow,
+        countries: &mut CountryCache<'a>,
+        shared: &Arc<str>,
+    ) -> RowDraft {
+        let mut b = RowBuilder::new(self.source, shared, self.now, self.company_table);
         for (i, cell) in row.cells.iter().enumerate() {
             let Some(action) = self.actions.get(i) else {
                 continue;
@@ -229,6 +238,8 @@ type Cell<'a> = (&'a str, f32, &'a str);
 
 struct RowBuilder<'a> {
     source: &'a str,
+    /// `source`, shared by every field's provenance.
+    shared: Arc<str>,
     now: DateTime<Utc>,
     company_table: bool,
     values: [Option<Cell<'a>>; Field::ALL.len()],
@@ -237,9 +248,10 @@ struct RowBuilder<'a> {
 }
 
 impl<'a> RowBuilder<'a> {
-    fn new(source: &'a str, now: DateTime<Utc>, company_table: bool) -> Self {
+    fn new(source: &'a str, shared: &Arc<str>, now: DateTime<Utc>, company_table: bool) -> Self {
         RowBuilder {
             source,
+            shared: Arc::clone(shared),
             now,
             company_table,
             values: [None; Field::ALL.len()],
@@ -261,7 +273,7 @@ impl<'a> RowBuilder<'a> {
     }
 
     fn prov(&self, confidence: f32) -> Provenance {
-        Provenance::new(self.source, self.now, confidence)
+        Provenance::new(Arc::clone(&self.shared), self.now, confidence)
     }
 
     fn finish(

@@ -120,6 +120,24 @@ pub(super) fn plain_profile_url(v: &str) -> Option<String> {
     Some(out)
 }
 
+/// What joins several values in one cell (Google Contacts: `a@x.cz ::: b@y.cz`).
+const VALUE_SEPARATOR: &str = " ::: ";
+
+/// Whether a cell holds several values; a byte search for the colon first, as
+/// nearly no cell has one and setting up a substring search costs more.
+fn has_value_separator(v: &str) -> bool {
+    memchr::memchr(b':', v.as_bytes()).is_some() && v.contains(VALUE_SEPARATOR)
+}
+
+/// [`clean`], skipping its character-by-character trim when the cell starts and
+/// ends with a visible ASCII character (nearly every cell), which it would keep.
+fn trimmed(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => cell,
+        _ => clean(cell),
+    }
+}
+
 /// The usual email cell, a lower-case ASCII address with nothing around it, as
 /// [`normalize_email`] would give it, without its splitting, trimming and
 /// lower-casing; `None` for anything else (that function then decides).
@@ -253,7 +271,7 @@ impl<'a> Context<'a> {
             let Some(action) = self.actions.get(i) else {
                 continue;
             };
-            let v = clean(cell);
+            let v = trimmed(cell);
             if is_missing_marker(v) {
                 continue;
             }
@@ -540,7 +558,7 @@ impl<'a> RowBuilder<'a> {
                     p.email = Some(e);
                     p.set_provenance("email", self.prov(conf));
                     // Other addresses in the same cell are kept.
-                    if v.contains(" ::: ") {
+                    if has_value_separator(v) {
                         self.attributes.insert(h.to_string(), v.to_string());
                     }
                 }
@@ -598,12 +616,18 @@ impl<'a> RowBuilder<'a> {
             }
         }
         if let Some((v, conf, h)) = self.take(Field::Phone) {
-            let mut parts = v.split(" ::: ");
-            let first = parts.next().map(clean).unwrap_or_default().to_string();
-            if parts.next().is_some() {
-                self.attributes.insert(h.to_string(), v.to_string());
-            }
-            p.phone = Some(first);
+            // `v` is already trimmed: with one value, it is the phone.
+            let first = if has_value_separator(v) {
+                let mut parts = v.split(VALUE_SEPARATOR);
+                let first = parts.next().map(clean).unwrap_or_default();
+                if parts.next().is_some() {
+                    self.attributes.insert(h.to_string(), v.to_string());
+                }
+                first
+            } else {
+                v
+            };
+            p.phone = Some(first.to_string());
             p.set_provenance("phone", self.prov(conf));
         }
         let location = self.take(Field::Location);
@@ -813,6 +837,31 @@ mod tests {
             }
         }
         assert!(fast > 1000, "the shared files have plain addresses: {fast}");
+    }
+
+    #[test]
+    fn trimmed_is_clean() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "a\u{a0}",
+            "\u{200b}a",
+            "a\t",
+            "\ta",
+            "ab",
+            "a b",
+            "\u{feff}x",
+            "x\u{feff}",
+            "é",
+            " é",
+            "a\n",
+        ] {
+            assert_eq!(trimmed(s), clean(s), "{s:?}");
+        }
+        assert!(has_value_separator("a@x.cz ::: b@y.cz"));
+        assert!(!has_value_separator("mailto:a@x.cz"));
     }
 
     #[test]

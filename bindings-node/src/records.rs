@@ -29,7 +29,7 @@ fn provenance_out(p: BTreeMap<String, leadgen::core::Provenance>) -> BTreeMap<St
     p.into_iter()
         .map(|(k, v)| {
             let js = Provenance {
-                source: v.source,
+                source: v.source.to_string(),
                 observed_at: v.observed_at,
                 confidence: f64::from(v.confidence),
             };

@@ -26,7 +26,7 @@ fn provenance_out(p: BTreeMap<String, Provenance>) -> BTreeMap<String, Provenanc
     p.into_iter()
         .map(|(k, v)| {
             let d = ProvenanceDict {
-                source: v.source,
+                source: v.source.to_string(),
                 observed_at: v.observed_at,
                 confidence: v.confidence,
             };

@@ -251,7 +251,7 @@ fn merge_fields<T: Mergeable>(
         }
         let rank = |i: usize| {
             let p = members[i].provenance().get(&field);
-            let source = p.map(|p| p.source.as_str()).or(members[i].record_source());
+            let source = p.map(|p| &*p.source).or(members[i].record_source());
             let when = p.map_or(members[i].updated(), |p| p.observed_at);
             (
                 source_rank(priority, source),
@@ -442,7 +442,7 @@ mod tests {
         };
         let m = merge_contacts(&c, &by_recency, "t").unwrap().unwrap();
         assert_eq!(m.survivor.title.as_deref(), Some("Head of Sales"));
-        assert_eq!(m.survivor.provenance["title"].source, "crm:hubspot");
+        assert_eq!(&*m.survivor.provenance["title"].source, "crm:hubspot");
         assert!(m.survivor.updated_at > at(2024));
     }
 

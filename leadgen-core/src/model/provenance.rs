@@ -1,6 +1,7 @@
 //! Field provenance: where a value came from, when, and how sure we are.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,10 @@ use serde::{Deserialize, Serialize};
 pub struct Provenance {
     /// The source: an import (`import:linkedin_connections`), a stage
     /// (`stage:ares`), a CRM (`crm:hubspot`), or `user`.
-    pub source: String,
+    ///
+    /// Shared: an import gives every field of every row the same source, and a copy
+    /// per field was a large share of its allocations. Serialized as a plain string.
+    pub source: Arc<str>,
     /// When the value was observed at the source.
     pub observed_at: DateTime<Utc>,
     /// Confidence in the value, 0.0–1.0.
@@ -22,7 +26,9 @@ pub struct Provenance {
 
 impl Provenance {
     /// A provenance record with the confidence clamped into 0.0–1.0.
-    pub fn new(source: impl Into<String>, observed_at: DateTime<Utc>, confidence: f32) -> Self {
+    ///
+    /// Pass an `Arc<str>` to share one source among many records.
+    pub fn new(source: impl Into<Arc<str>>, observed_at: DateTime<Utc>, confidence: f32) -> Self {
         let confidence = if confidence.is_nan() {
             0.0
         } else {
@@ -38,3 +44,23 @@ impl Provenance {
 
 /// Provenance per field name (`"email"`, `"title"`, `"attributes.Industry"`, …).
 pub type FieldProvenance = BTreeMap<String, Provenance>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shared source serializes exactly as the former `String` did.
+    #[test]
+    fn serde_form_is_a_plain_string() {
+        let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
+        let p = Provenance::new("import:apollo", at, 0.5);
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(
+            json,
+            r#"{"source":"import:apollo","observed_at":"2023-11-14T22:13:20Z","confidence":0.5}"#
+        );
+        let back: Provenance = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p);
+        assert_eq!(&*back.source, "import:apollo");
+    }
+}

@@ -116,7 +116,7 @@ impl Writer<'_> {
         let ours = self
             .provenance
             .get(field)
-            .is_some_and(|p| p.source == SOURCE);
+            .is_some_and(|p| &*p.source == SOURCE);
         if value.is_none() || *slot == value || (slot.is_some() && !ours) {
             return;
         }
@@ -158,7 +158,7 @@ fn non_empty(s: &Option<String>) -> Option<&str> {
 /// assert_eq!(c.normalized_title.as_deref(), Some("Vice President of Sales"));
 /// assert_eq!(c.country.as_deref(), Some("CZ"));
 /// assert_eq!(c.phone.as_deref(), Some("+420602123456"));
-/// assert_eq!(c.provenance["phone"].source, "normalize");
+/// assert_eq!(&*c.provenance["phone"].source, "normalize");
 /// ```
 pub fn normalize_contact(contact: &mut Contact) -> NormalizeReport {
     normalize_contact_with(contact, &NormalizeOptions::default())

@@ -66,7 +66,7 @@ fn contact_fields_are_normalized_with_provenance_and_raw_values_kept() {
         "linkedin_url",
     ] {
         let p = &c.provenance[field];
-        assert_eq!(p.source, SOURCE, "{field}");
+        assert_eq!(&*p.source, SOURCE, "{field}");
         assert_eq!(p.observed_at, at().now, "{field}");
         assert!(report.changed.contains(&field), "{field} in {report:?}");
     }
@@ -100,7 +100,7 @@ fn full_name_is_split_when_the_parts_are_missing() {
     assert_eq!(c.first_name.as_deref(), Some("Jean-Luc"));
     assert_eq!(c.last_name.as_deref(), Some("Dupont"));
     assert_eq!(c.full_name.as_deref(), Some("DUPONT Jean-Luc"));
-    assert_eq!(c.provenance["last_name"].source, SOURCE);
+    assert_eq!(&*c.provenance["last_name"].source, SOURCE);
 }
 
 #[test]
@@ -164,7 +164,7 @@ fn values_from_other_sources_are_not_overwritten_by_derived_ones() {
     normalize_contact_with(&mut c, &at());
     assert_eq!(c.seniority, Some(Seniority::CLevel));
     assert_eq!(c.department, Some(Department::Sales));
-    assert_eq!(c.provenance["seniority"].source, "import:apollo");
+    assert_eq!(&*c.provenance["seniority"].source, "import:apollo");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! survives: fields go to their field, everything else to `attributes`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use leadgen_core::{Company, Contact, Department, EmailStatus, Provenance, Seniority};
@@ -89,6 +90,79 @@ fn registry_scheme(header: &str, country: Option<&str>) -> Option<&'static str> 
     })
 }
 
+/// The canonical form of the usual profile URL, `https://www.linkedin.com/in/slug/`
+/// with a lower-case ASCII slug, built in one allocation; `None` for any other shape
+/// (the full [`canonical_linkedin_url`] then decides). For the shapes it accepts it
+/// gives what that function gives: the slug needs no percent-decoding or
+/// lower-casing, and nothing follows it but one slash.
+pub(super) fn plain_profile_url(v: &str) -> Option<String> {
+    const CANONICAL: &str = "https://www.linkedin.com/in/";
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))?;
+    let (host, path) = rest.split_at(rest.find('/')?);
+    let host_ok = host == "linkedin.com"
+        || host
+            .strip_suffix(".linkedin.com")
+            .is_some_and(|sub| !sub.is_empty() && sub.bytes().all(|b| b.is_ascii_lowercase()));
+    let slug = path.strip_prefix("/in/")?;
+    let slug = slug.strip_suffix('/').unwrap_or(slug);
+    let slug_ok = !slug.is_empty()
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if !(host_ok && slug_ok) {
+        return None;
+    }
+    let mut out = String::with_capacity(CANONICAL.len() + slug.len());
+    out.push_str(CANONICAL);
+    out.push_str(slug);
+    Some(out)
+}
+
+/// What joins several values in one cell (Google Contacts: `a@x.cz ::: b@y.cz`).
+const VALUE_SEPARATOR: &str = " ::: ";
+
+/// Whether a cell holds several values; a byte search for the colon first, as
+/// nearly no cell has one and setting up a substring search costs more.
+fn has_value_separator(v: &str) -> bool {
+    memchr::memchr(b':', v.as_bytes()).is_some() && v.contains(VALUE_SEPARATOR)
+}
+
+/// [`clean`], skipping its character-by-character trim when the cell starts and
+/// ends with a visible ASCII character (nearly every cell), which it would keep.
+fn trimmed(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => cell,
+        _ => clean(cell),
+    }
+}
+
+/// The usual email cell, a lower-case ASCII address with nothing around it, as
+/// [`normalize_email`] would give it, without its splitting, trimming and
+/// lower-casing; `None` for anything else (that function then decides).
+pub(super) fn plain_email(v: &str) -> Option<String> {
+    let (local, domain) = v.split_once('@')?;
+    let local_ok = !local.is_empty()
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        // Placeholders (`email_not_unlocked@…`, `noreply…@example.com`) go the long way.
+        && !local.starts_with("email_not_unlocked")
+        && !local.starts_with("noreply")
+        && local.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'+' | b'-')
+        });
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with(['.', '-'])
+        && !domain.ends_with(['.', '-'])
+        && !domain.contains("..")
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-'));
+    (local_ok && domain_ok).then(|| v.to_string())
+}
+
 fn parse_snake<T: serde::de::DeserializeOwned>(v: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(v.trim().to_ascii_lowercase())).ok()
 }
@@ -147,9 +221,12 @@ pub fn build_drafts(
         .rows
         .par_iter()
         .with_min_len(ROWS_PER_TASK)
-        .map_init(CountryCache::default, |countries, row| {
-            ctx.build_row(row, countries)
-        })
+        .map_init(
+            // Each task shares its own copy of the source: no counter bounced
+            // between cores.
+            || (CountryCache::default(), Arc::<str>::from(source)),
+            |(countries, shared), row| ctx.build_row(row, countries, shared),
+        )
         .collect_into_vec(&mut drafts);
     let mut errors = Vec::new();
     drafts.retain(|d| {
@@ -183,13 +260,18 @@ struct Context<'a> {
 impl<'a> Context<'a> {
     /// One row's drafts; neither a contact nor a company when the row holds
     /// nothing usable.
-    fn build_row(&self, row: &'a TableRow, countries: &mut CountryCache<'a>) -> RowDraft {
-        let mut b = RowBuilder::new(self.source, self.now, self.company_table);
+    fn build_row(
+        &self,
+        row: &'a TableRow,
+        countries: &mut CountryCache<'a>,
+        shared: &Arc<str>,
+    ) -> RowDraft {
+        let mut b = RowBuilder::new(self.source, shared, self.now, self.company_table);
         for (i, cell) in row.cells.iter().enumerate() {
             let Some(action) = self.actions.get(i) else {
                 continue;
             };
-            let v = clean(cell);
+            let v = trimmed(cell);
             if is_missing_marker(v) {
                 continue;
             }
@@ -212,14 +294,34 @@ impl<'a> Context<'a> {
 }
 
 /// Country cells repeat: each distinct spelling is looked up once per chunk.
+///
+/// A list scanned in order holds the first spellings (a column rarely has more): it
+/// hashes nothing and allocates once, where a map grows step by step.
 #[derive(Default)]
 struct CountryCache<'a> {
-    known: HashMap<&'a str, Option<&'static str>>,
+    first: Vec<(&'a str, Option<&'static str>)>,
+    more: HashMap<&'a str, Option<&'static str>>,
 }
+
+/// Spellings kept in [`CountryCache`]'s list before its map takes the rest: the
+/// list stays under 1 KiB, glibc's "large" requests, each of which first sweeps the
+/// allocator's free lists.
+const COUNTRY_LIST_LEN: usize = 24;
 
 impl<'a> CountryCache<'a> {
     fn code(&mut self, raw: &'a str) -> Option<&'static str> {
-        *self.known.entry(raw).or_insert_with(|| country_code(raw))
+        if let Some((_, code)) = self.first.iter().find(|(k, _)| *k == raw) {
+            return *code;
+        }
+        if self.first.len() < COUNTRY_LIST_LEN {
+            if self.first.is_empty() {
+                self.first.reserve_exact(COUNTRY_LIST_LEN);
+            }
+            let code = country_code(raw);
+            self.first.push((raw, code));
+            return code;
+        }
+        *self.more.entry(raw).or_insert_with(|| country_code(raw))
     }
 }
 
@@ -229,6 +331,8 @@ type Cell<'a> = (&'a str, f32, &'a str);
 
 struct RowBuilder<'a> {
     source: &'a str,
+    /// `source`, shared by every field's provenance.
+    shared: Arc<str>,
     now: DateTime<Utc>,
     company_table: bool,
     values: [Option<Cell<'a>>; Field::ALL.len()],
@@ -237,9 +341,10 @@ struct RowBuilder<'a> {
 }
 
 impl<'a> RowBuilder<'a> {
-    fn new(source: &'a str, now: DateTime<Utc>, company_table: bool) -> Self {
+    fn new(source: &'a str, shared: &Arc<str>, now: DateTime<Utc>, company_table: bool) -> Self {
         RowBuilder {
             source,
+            shared: Arc::clone(shared),
             now,
             company_table,
             values: [None; Field::ALL.len()],
@@ -261,7 +366,7 @@ impl<'a> RowBuilder<'a> {
     }
 
     fn prov(&self, confidence: f32) -> Provenance {
-        Provenance::new(self.source, self.now, confidence)
+        Provenance::new(Arc::clone(&self.shared), self.now, confidence)
     }
 
     fn finish(
@@ -448,12 +553,12 @@ impl<'a> RowBuilder<'a> {
         }
         if let Some((v, conf, h)) = self.take(Field::Email) {
             identity = true;
-            match normalize_email(v) {
+            match plain_email(v).map_or_else(|| normalize_email(v), Ok) {
                 Ok(e) => {
                     p.email = Some(e);
                     p.set_provenance("email", self.prov(conf));
                     // Other addresses in the same cell are kept.
-                    if v.contains(" ::: ") {
+                    if has_value_separator(v) {
                         self.attributes.insert(h.to_string(), v.to_string());
                     }
                 }
@@ -472,7 +577,7 @@ impl<'a> RowBuilder<'a> {
         }
         if let Some((v, conf, h)) = self.take(Field::LinkedinUrl) {
             identity = true;
-            match canonical_linkedin_url(v) {
+            match plain_profile_url(v).or_else(|| canonical_linkedin_url(v)) {
                 Some(u) if !u.contains("/company/") => {
                     p.linkedin_url = Some(u);
                     p.set_provenance("linkedin_url", self.prov(conf));
@@ -511,12 +616,18 @@ impl<'a> RowBuilder<'a> {
             }
         }
         if let Some((v, conf, h)) = self.take(Field::Phone) {
-            let mut parts = v.split(" ::: ");
-            let first = parts.next().map(clean).unwrap_or_default().to_string();
-            if parts.next().is_some() {
-                self.attributes.insert(h.to_string(), v.to_string());
-            }
-            p.phone = Some(first);
+            // `v` is already trimmed: with one value, it is the phone.
+            let first = if has_value_separator(v) {
+                let mut parts = v.split(VALUE_SEPARATOR);
+                let first = parts.next().map(clean).unwrap_or_default();
+                if parts.next().is_some() {
+                    self.attributes.insert(h.to_string(), v.to_string());
+                }
+                first
+            } else {
+                v
+            };
+            p.phone = Some(first.to_string());
             p.set_provenance("phone", self.prov(conf));
         }
         let location = self.take(Field::Location);
@@ -573,6 +684,184 @@ mod tests {
             (Some("Jan".into()), Some("Novák".into()))
         );
         assert_eq!(split_full_name("Madonna"), (Some("Madonna".into()), None));
+    }
+
+    /// Every field set gets its provenance, a key set twice keeps the later one, and
+    /// all share the import's source.
+    #[test]
+    fn provenance_of_each_field() {
+        use crate::import::mapping::infer_mapping;
+        use crate::import::table::SourceFormat;
+        let table = Table {
+            file: "t.csv".into(),
+            format: SourceFormat::Jsonl,
+            headers: ["Full Name", "E-mail", "Firma", "IČO", "registry_ids.cz:ico"]
+                .map(String::from)
+                .to_vec(),
+            rows: vec![TableRow {
+                line: 2,
+                cells: csv::StringRecord::from(vec![
+                    "Ing. Jan Novák",
+                    "jan@acme.cz",
+                    "Acme s.r.o.",
+                    "4626133",
+                    "04626133",
+                ]),
+            }],
+            errors: vec![],
+        };
+        let mapping = infer_mapping(&table, None, None).unwrap();
+        let (drafts, errors) = build_drafts(&table, &mapping, "import:test");
+        assert!(errors.is_empty());
+        let contact = drafts[0].contact.as_ref().unwrap();
+        let keys: Vec<&str> = contact.provenance.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "company_name",
+                "email",
+                "first_name",
+                "full_name",
+                "last_name"
+            ]
+        );
+        let full = contact.provenance["full_name"].confidence;
+        assert_eq!(contact.provenance["first_name"].confidence, full * 0.9);
+        assert!(
+            contact
+                .provenance
+                .values()
+                .all(|p| &*p.source == "import:test")
+        );
+        let company = drafts[0].company.as_ref().unwrap();
+        let keys: Vec<&str> = company.provenance.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["name", "registry_ids.cz:ico"]);
+        // The explicit `registry_ids.` column comes after the mapped IČO: it wins.
+        assert_eq!(company.provenance["registry_ids.cz:ico"].confidence, 1.0);
+    }
+
+    /// The fast path agrees with `canonical_linkedin_url` wherever it answers, on
+    /// every LinkedIn URL of the shared sample files and on odd shapes.
+    #[test]
+    fn plain_profile_urls_match_the_canonical_form() {
+        let mut urls: Vec<String> = [
+            "https://www.linkedin.com/in/jan-novak",
+            "https://www.linkedin.com/in/jan-novak/",
+            "http://cz.linkedin.com/in/jan_novak-12ab/",
+            "https://linkedin.com/in/x",
+            "https://www.linkedin.com/in/Jan-Novak/",
+            "https://www.linkedin.com/in/ACwAAB1xYzAbCdEfGhIjKl",
+            "https://www.linkedin.com/in/jan-nov%C3%A1k",
+            "https://www.linkedin.com/in/jan/details/",
+            "https://www.linkedin.com/in/jan?trk=x",
+            "https://www.linkedin.com//in/jan",
+            "https://www.linkedin.com/in//",
+            "https://www.linkedin.com/in/",
+            "https://WWW.LinkedIn.com/in/jan",
+            "https://.linkedin.com/in/jan",
+            "https://evil.com/x.linkedin.com/in/jan",
+            "https://notlinkedin.com/in/jan",
+            "https://www.linkedin.com/company/acme",
+            "https://www.linkedin.com/IN/jan",
+        ]
+        .map(String::from)
+        .to_vec();
+        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+        for entry in std::fs::read_dir(&shared).into_iter().flatten().flatten() {
+            let text = std::fs::read(entry.path()).unwrap_or_default();
+            let text = String::from_utf8_lossy(&text);
+            for cell in text.split([',', ';', '\t', '\n', '"']) {
+                if cell.contains("linkedin") {
+                    urls.push(clean(cell).to_string());
+                }
+            }
+        }
+        let mut fast = 0;
+        for url in &urls {
+            if let Some(u) = plain_profile_url(url) {
+                fast += 1;
+                assert_eq!(Some(u), canonical_linkedin_url(url), "{url}");
+            }
+        }
+        assert!(
+            fast > 1000,
+            "the shared files have plain profile URLs: {fast}"
+        );
+    }
+
+    /// The fast path agrees with `normalize_email` wherever it answers, on every
+    /// address-like cell of the shared sample files and on odd shapes.
+    #[test]
+    fn plain_emails_match_the_normalized_form() {
+        let mut cells: Vec<String> = [
+            "jan@acme.cz",
+            "jan.novak+crm@acme.co.uk",
+            "Jan@acme.cz",
+            "jan@acme",
+            ".jan@acme.cz",
+            "jan.@acme.cz",
+            "ja..n@acme.cz",
+            "jan@-acme.cz",
+            "jan@acme.cz-",
+            "jan@acme..cz",
+            "jan@@acme.cz",
+            "@acme.cz",
+            "jan@",
+            "email_not_unlocked@domain.com",
+            "noreply@example.com",
+            "noreply1@example.com",
+            "mailto:jan@acme.cz",
+            "<jan@acme.cz>",
+            "jan@acme.cz;eva@acme.cz",
+            "jan@acme.cz ::: eva@x.fi",
+            "jan@ac_me.cz",
+            "j'an@acme.cz",
+        ]
+        .map(String::from)
+        .to_vec();
+        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+        for entry in std::fs::read_dir(&shared).into_iter().flatten().flatten() {
+            let text = std::fs::read(entry.path()).unwrap_or_default();
+            let text = String::from_utf8_lossy(&text);
+            for cell in text.split([',', ';', '\t', '\n', '"']) {
+                if cell.contains('@') {
+                    cells.push(clean(cell).to_string());
+                }
+            }
+        }
+        let mut fast = 0;
+        for cell in &cells {
+            if let Some(e) = plain_email(cell) {
+                fast += 1;
+                assert_eq!(Ok(e), normalize_email(cell), "{cell}");
+            }
+        }
+        assert!(fast > 1000, "the shared files have plain addresses: {fast}");
+    }
+
+    #[test]
+    fn trimmed_is_clean() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "a\u{a0}",
+            "\u{200b}a",
+            "a\t",
+            "\ta",
+            "ab",
+            "a b",
+            "\u{feff}x",
+            "x\u{feff}",
+            "é",
+            " é",
+            "a\n",
+        ] {
+            assert_eq!(trimmed(s), clean(s), "{s:?}");
+        }
+        assert!(has_value_separator("a@x.cz ::: b@y.cz"));
+        assert!(!has_value_separator("mailto:a@x.cz"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::path::Path;
 use leadgen_core::providers::{ChatMessage, ChatRequest, ChatRole, LlmProvider};
 use serde::{Deserialize, Serialize};
 
+use super::draft::{plain_email, plain_profile_url};
 use super::error::ImportError;
 use super::keys::{canonical_linkedin_url, domain_of, fold, normalize_email};
 use super::presets::Preset;
@@ -630,11 +631,11 @@ impl ContentProfile {
             p.samples += 1;
             // Cheap byte checks first: most cells are neither emails nor LinkedIn URLs,
             // and the full parsers allocate.
-            if v.contains('@') && normalize_email(v).is_ok() {
+            if v.contains('@') && (plain_email(v).is_some() || normalize_email(v).is_ok()) {
                 p.emails += 1;
             }
             let linkedin = mentions_linkedin(v)
-                .then(|| canonical_linkedin_url(v))
+                .then(|| plain_profile_url(v).or_else(|| canonical_linkedin_url(v)))
                 .flatten();
             match linkedin {
                 Some(u) if u.contains("/company/") => p.linkedin_companies += 1,
@@ -803,10 +804,75 @@ fn lengths_can_match(a: &str, b: &str) -> bool {
     short * 5 >= long * 3
 }
 
+/// ASCII letter counts and the length in characters of a folded header, for
+/// [`jaro_winkler_can_reach`].
+struct LetterCounts {
+    ascii: [u8; 128],
+    chars: usize,
+}
+
+impl LetterCounts {
+    fn of(s: &str) -> Self {
+        let mut ascii = [0u8; 128];
+        let mut chars = 0;
+        for c in s.chars() {
+            chars += 1;
+            if c.is_ascii() {
+                ascii[c as usize] = ascii[c as usize].saturating_add(1);
+            }
+        }
+        LetterCounts { ascii, chars }
+    }
+}
+
+/// Whether `strsim::jaro_winkler(header, syn)` can reach the fuzzy threshold (0.92),
+/// from an upper bound that costs a few byte counts instead of the full comparison.
+///
+/// Jaro matches pair equal characters, so there are at most `m` of them, the sum
+/// over characters of the smaller count in either string; the Jaro similarity is then
+/// at most `(m/|a| + m/|b| + 1) / 3`, and the Winkler boost grows with it. Synonyms
+/// are ASCII, so a header's other characters never match. A pair ruled out here
+/// would have scored below the threshold: the mapping does not change.
+fn jaro_winkler_can_reach(header: &str, counts: &LetterCounts, syn: &str) -> bool {
+    if !syn.is_ascii() {
+        // Not expected in a synonym; compare fully.
+        return true;
+    }
+    let syn_chars = syn.len();
+    let mut left = counts.ascii;
+    let mut m = 0usize;
+    for b in syn.bytes() {
+        let n = &mut left[usize::from(b)];
+        if *n > 0 {
+            *n -= 1;
+            m += 1;
+        }
+    }
+    if m == 0 {
+        return false;
+    }
+    let m = m as f64;
+    let jaro = (m / counts.chars as f64 + m / syn_chars as f64 + 1.0) / 3.0;
+    let prefix = header
+        .chars()
+        .zip(syn.chars())
+        .take(4)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let bound = if jaro > 0.7 {
+        jaro + 0.1 * prefix as f64 * (1.0 - jaro)
+    } else {
+        jaro
+    };
+    // A margin far above rounding error, far below any real difference.
+    bound >= 0.92 - 1e-6
+}
+
 fn header_candidates(column: usize, folded: &str, out: &mut Vec<Candidate>) {
     if folded.is_empty() || NOT_FIELDS.contains(&folded) {
         return;
     }
+    let counts = LetterCounts::of(folded);
     for field in Field::ALL {
         let mut best: Option<(f32, MatchMethod)> = None;
         for &syn in field.synonyms() {
@@ -822,7 +888,11 @@ fn header_candidates(column: usize, folded: &str, out: &mut Vec<Candidate>) {
                     0.7 + 0.1 * (syn.len() as f32 / folded.len() as f32),
                     MatchMethod::Fuzzy,
                 )
-            } else if syn.len() >= 4 && folded.len() >= 4 && lengths_can_match(folded, syn) {
+            } else if syn.len() >= 4
+                && folded.len() >= 4
+                && lengths_can_match(folded, syn)
+                && jaro_winkler_can_reach(folded, &counts, syn)
+            {
                 let sim = strsim::jaro_winkler(folded, syn) as f32;
                 if sim < 0.92 {
                     continue;
@@ -1063,6 +1133,44 @@ mod tests {
         );
         assert_eq!(field_of(&m, "LinkedIn"), Some(Field::CompanyLinkedinUrl));
         assert_eq!(field_of(&m, "Kolonka 2"), None);
+    }
+
+    /// The cheap bound never rules out a pair strsim scores at the threshold or above.
+    #[test]
+    fn jaro_winkler_bound_keeps_every_close_pair() {
+        let mut headers: Vec<String> = Field::ALL
+            .iter()
+            .flat_map(|f| f.synonyms().iter().map(|s| s.to_string()))
+            .collect();
+        for extra in [
+            "emialadress",
+            "companynme",
+            "mobilephoneno",
+            "fristname",
+            "lastnmae",
+            "telefonnumer",
+            "jobtitel",
+            "sahkopostiosoit",
+            "prijmenii",
+            "žluťoučký",
+            "organisatio",
+        ] {
+            headers.push(extra.to_string());
+        }
+        let mut close = 0;
+        for h in &headers {
+            let counts = LetterCounts::of(h);
+            for f in Field::ALL {
+                for syn in f.synonyms() {
+                    let sim = strsim::jaro_winkler(h, syn) as f32;
+                    if sim >= 0.92 {
+                        close += 1;
+                        assert!(jaro_winkler_can_reach(h, &counts, syn), "{h} ~ {syn}");
+                    }
+                }
+            }
+        }
+        assert!(close > headers.len(), "the test compares close pairs");
     }
 
     #[test]

@@ -2,11 +2,12 @@
 //! content, the header row found below title rows, merged cells filled, Excel dates
 //! as ISO dates, identifiers and phones without `.0` or exponent, empty columns dropped.
 
+use std::borrow::Cow;
+use std::io::{BufReader, Read};
 use std::path::Path;
 
-use std::io::{BufReader, Read};
-
 use calamine::{Data, Dimensions, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx};
+use chrono::{Datelike, Timelike};
 
 use super::error::ImportError;
 use super::keys::fold;
@@ -157,9 +158,15 @@ fn open_workbook(path: &Path, file: &str) -> Result<Workbook, ImportError> {
 /// assert_eq!(cell_text(&Data::Float(1e21)), "1000000000000000000000");
 /// ```
 pub fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty | Data::Error(_) => String::new(),
-        Data::String(s) => s.clone(),
+    cell_str(cell).into_owned()
+}
+
+/// [`cell_text`] borrowing text cells: most cells of a sheet are text, and copying
+/// each one was a large part of reading a workbook.
+fn cell_str(cell: &Data) -> Cow<'_, str> {
+    Cow::Owned(match cell {
+        Data::Empty | Data::Error(_) => return Cow::Borrowed(""),
+        Data::String(s) => return Cow::Borrowed(s),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => {
             if f.fract() == 0.0 && f.abs() < 1e300 {
@@ -171,7 +178,17 @@ pub fn cell_text(cell: &Data) -> String {
         Data::Bool(b) => b.to_string(),
         Data::DateTime(dt) => match dt.as_datetime() {
             Some(ndt) if dt.is_datetime() => {
-                if ndt.time() == chrono::NaiveTime::MIN {
+                // chrono's formatter is slow; a year outside 0–9999 or a leap second
+                // is left to it.
+                let (y, mo, d) = (ndt.year(), ndt.month(), ndt.day());
+                let (h, mi, sec) = (ndt.hour(), ndt.minute(), ndt.second());
+                if (0..=9999).contains(&y) && ndt.nanosecond() < 1_000_000_000 {
+                    if ndt.time() == chrono::NaiveTime::MIN {
+                        format!("{y:04}-{mo:02}-{d:02}")
+                    } else {
+                        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{sec:02}")
+                    }
+                } else if ndt.time() == chrono::NaiveTime::MIN {
                     ndt.date().format("%Y-%m-%d").to_string()
                 } else {
                     ndt.format("%Y-%m-%dT%H:%M:%S").to_string()
@@ -179,8 +196,8 @@ pub fn cell_text(cell: &Data) -> String {
             }
             _ => dt.as_f64().to_string(),
         },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-    }
+        Data::DateTimeIso(s) | Data::DurationIso(s) => return Cow::Borrowed(s),
+    })
 }
 
 fn non_empty_strings(range: &Range<Data>, row: usize) -> usize {
@@ -248,7 +265,7 @@ fn xlsx_merged_regions(path: &Path, sheet: &str) -> Option<Vec<Dimensions>> {
         None => format!("xl/{target}"),
     };
     let xml = zip_entry(&mut zip, &part)?;
-    let Some(at) = xml.windows(10).position(|w| w == b"mergeCells") else {
+    let Some(at) = memchr::memmem::find(&xml, b"mergeCells") else {
         return Some(Vec::new());
     };
     // Back to the `<` of the element (a namespace prefix may precede the name).
@@ -442,7 +459,7 @@ pub fn read_spreadsheet(
     let mut sheets = open_workbook(path, &file)?;
     let names = sheets.sheet_names();
     let available = names.join(", ");
-    let load = |sheets: &mut Sheets<_>, name: &str| {
+    let parse_sheet = |sheets: &mut Workbook, name: &str| {
         sheets
             .worksheet_range(name)
             .map_err(|e| ImportError::Spreadsheet {
@@ -450,7 +467,23 @@ pub fn read_spreadsheet(
                 reason: format!("sheet {name}: {e}"),
             })
     };
-    let (sheet, range) = match selector {
+    // An XLSX sheet's merged regions take a second pass over its compressed XML
+    // (see `xlsx_merged_regions`): run it beside calamine's parse of the same sheet.
+    // `None`: not prefetched (another format, or an unusual layout).
+    let load = |sheets: &mut Workbook,
+                name: &str|
+     -> Result<(Range<Data>, Option<Vec<Dimensions>>), ImportError> {
+        if matches!(sheets, Sheets::Xlsx(_)) {
+            let (range, merged) = rayon::join(
+                || parse_sheet(sheets, name),
+                || xlsx_merged_regions(path, name),
+            );
+            Ok((range?, merged))
+        } else {
+            Ok((parse_sheet(sheets, name)?, None))
+        }
+    };
+    let (sheet, (range, prefetched)) = match selector {
         SheetSelector::Name(want) => {
             let Some(name) = names.iter().find(|n| n.eq_ignore_ascii_case(want)) else {
                 return Err(ImportError::SheetNotFound {
@@ -474,11 +507,11 @@ pub fn read_spreadsheet(
         SheetSelector::Auto => {
             let mut found = None;
             for name in &names {
-                let range = load(&mut sheets, name)?;
+                let (range, merged) = load(&mut sheets, name)?;
                 if let Some(h) = find_header_row(&range)
                     && table_score(&range, h) >= 2
                 {
-                    found = Some((name.clone(), range));
+                    found = Some((name.clone(), (range, merged)));
                     break;
                 }
             }
@@ -488,7 +521,10 @@ pub fn read_spreadsheet(
             })?
         }
     };
-    let merged = merged_regions(&mut sheets, path, &sheet);
+    let merged = match prefetched {
+        Some(merged) => merged,
+        None => merged_regions(&mut sheets, path, &sheet),
+    };
     range_to_table(&file, &sheet, range, &merged)
 }
 
@@ -505,10 +541,10 @@ fn range_to_table(
     })?;
     let width = range.width();
     let height = range.height();
-    let mut grid: Vec<Vec<String>> = (0..height)
+    let mut grid: Vec<Vec<Cow<'_, str>>> = (0..height)
         .map(|r| {
             (0..width)
-                .map(|c| range.get((r, c)).map(cell_text).unwrap_or_default())
+                .map(|c| range.get((r, c)).map(cell_str).unwrap_or_default())
                 .collect()
         })
         .collect();
@@ -562,7 +598,11 @@ fn range_to_table(
         if keep.iter().all(|&c| cells[c].trim().is_empty()) {
             continue;
         }
-        let record: csv::StringRecord = keep.iter().map(|&c| cells[c].as_str()).collect();
+        let bytes = keep.iter().map(|&c| cells[c].len()).sum();
+        let mut record = csv::StringRecord::with_capacity(bytes, keep.len());
+        for &c in &keep {
+            record.push_field(&cells[c]);
+        }
         rows.push(TableRow {
             line: (row0 as usize + r + 1) as u64,
             cells: record,
@@ -605,6 +645,26 @@ mod tests {
         assert_eq!(cell_range("b2:AA10"), d((1, 1), (9, 26)));
         for bad in ["", "1A", "A0", "A", "A1:", "Ä1", ":B2"] {
             assert_eq!(cell_range(bad), None, "{bad:?}");
+        }
+    }
+
+    /// The hand-written date format gives what chrono's `%Y-%m-%d[T%H:%M:%S]` gives.
+    #[test]
+    fn excel_dates_format_like_chrono() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        let mut serials = vec![1.0, 59.0, 61.0, 43831.0, 45000.5, 2958465.999988426];
+        serials.extend((0..500).map(|i| i as f64 * 97.123_456_7));
+        for serial in serials {
+            let dt = ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, false);
+            let Some(ndt) = dt.as_datetime() else {
+                continue;
+            };
+            let want = if ndt.time() == chrono::NaiveTime::MIN {
+                ndt.date().format("%Y-%m-%d").to_string()
+            } else {
+                ndt.format("%Y-%m-%dT%H:%M:%S").to_string()
+            };
+            assert_eq!(cell_text(&Data::DateTime(dt)), want, "{serial}");
         }
     }
 

@@ -377,7 +377,7 @@ async fn the_stage_writes_status_flags_and_provenance() {
     assert_eq!(updated.attributes[attributes::REASONS], "role_account");
     assert_eq!(updated.attributes[attributes::DEPTH], "mx");
     let prov = &updated.provenance["email_status"];
-    assert_eq!(prov.source, "stage:email_validation");
+    assert_eq!(&*prov.source, "stage:email_validation");
     assert_eq!(output["status"], "risky");
     assert_eq!(output["mx_hosts"][0], format!("mx0.{ZONE}"));
     assert_eq!(

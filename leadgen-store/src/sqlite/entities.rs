@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::{BACKEND, SqliteStore, db};
 use crate::codec::{
-    CompanyRow, ContactRow, company_rows, contact_rows, country_key, cursor, domain_key, from_doc,
-    micros, search_key,
+    CompanyRow, ContactRow, Entity, ProvenanceIn, company_rows, contact_rows, country_key, cursor,
+    domain_key, from_entity_doc, micros, search_key,
 };
 use crate::error::{StoreError, StoreResult};
 
@@ -24,25 +24,27 @@ const MAX_VARIABLES: usize = 32_766;
 /// statement keeps a statement journal, which copies every existing page the
 /// statement touches the first time it does; index pages hit at random are shared
 /// by many rows, so fewer, larger statements copy far fewer pages.
-const CONTACT_ROWS_PER_INSERT: usize = MAX_VARIABLES / 12;
-/// As [`CONTACT_ROWS_PER_INSERT`], for the 9 columns of `companies`.
-const COMPANY_ROWS_PER_INSERT: usize = MAX_VARIABLES / 9;
+const CONTACT_ROWS_PER_INSERT: usize = MAX_VARIABLES / 13;
+/// As [`CONTACT_ROWS_PER_INSERT`], for the 10 columns of `companies`.
+const COMPANY_ROWS_PER_INSERT: usize = MAX_VARIABLES / 10;
 
 const CONTACT_INSERT: &str = "INSERT INTO contacts (id, tenant_id, company_id, email_key, \
-     linkedin_url, country, name, email_status, search_text, updated_at, merged_into, doc) ";
+     linkedin_url, country, name, email_status, search_text, updated_at, merged_into, doc, \
+     provenance) ";
 const CONTACT_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET \
      company_id = excluded.company_id, email_key = excluded.email_key, \
      linkedin_url = excluded.linkedin_url, country = excluded.country, name = excluded.name, \
      email_status = excluded.email_status, search_text = excluded.search_text, \
-     updated_at = excluded.updated_at, merged_into = excluded.merged_into, doc = excluded.doc \
+     updated_at = excluded.updated_at, merged_into = excluded.merged_into, doc = excluded.doc, \
+     provenance = excluded.provenance \
      WHERE contacts.tenant_id = excluded.tenant_id";
 
 const COMPANY_INSERT: &str = "INSERT INTO companies (id, tenant_id, name, domain_key, country, \
-     search_text, updated_at, merged_into, doc) ";
+     search_text, updated_at, merged_into, doc, provenance) ";
 const COMPANY_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET \
      name = excluded.name, domain_key = excluded.domain_key, country = excluded.country, \
      search_text = excluded.search_text, updated_at = excluded.updated_at, \
-     merged_into = excluded.merged_into, doc = excluded.doc \
+     merged_into = excluded.merged_into, doc = excluded.doc, provenance = excluded.provenance \
      WHERE companies.tenant_id = excluded.tenant_id";
 
 /// The ids of `ids` that already exist, and under which tenant.
@@ -122,7 +124,8 @@ async fn insert_contacts(
                 .push_bind(r.search_text)
                 .push_bind(micros(r.updated_at))
                 .push_bind(opt_id(r.merged_into))
-                .push_bind(r.doc);
+                .push_bind(r.doc)
+                .push_bind(r.provenance);
         });
         query.push(CONTACT_CONFLICT);
         query
@@ -156,7 +159,8 @@ async fn insert_companies(
                 .push_bind(r.search_text)
                 .push_bind(micros(r.updated_at))
                 .push_bind(opt_id(r.merged_into))
-                .push_bind(r.doc);
+                .push_bind(r.doc)
+                .push_bind(r.provenance);
         });
         query.push(COMPANY_CONFLICT);
         query
@@ -242,7 +246,7 @@ fn push_common(
 impl SqliteStore {
     /// One page of `table` rows: the filter is pushed by `filter`, the rows are
     /// decoded as `T`.
-    async fn page<T: serde::de::DeserializeOwned>(
+    async fn page<T: Entity>(
         &self,
         table: &'static str,
         tenant: &TenantId,
@@ -250,8 +254,9 @@ impl SqliteStore {
         filter: impl FnOnce(&mut QueryBuilder<Sqlite>),
     ) -> StoreResult<Page<T>> {
         let limit = page.effective_limit();
-        let mut q =
-            QueryBuilder::<Sqlite>::new(format!("SELECT id, doc FROM {table} WHERE tenant_id = "));
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT id, doc, provenance FROM {table} WHERE tenant_id = "
+        ));
         q.push_bind(tenant.as_str().to_string());
         filter(&mut q);
         if let Some(c) = &page.cursor {
@@ -266,8 +271,9 @@ impl SqliteStore {
         let mut last = None;
         for row in rows.iter().take(limit) {
             let id: String = row.try_get(0).map_err(db("list"))?;
-            let doc: String = row.try_get(1).map_err(db("list"))?;
-            items.push(from_doc(BACKEND, table, &id, &doc)?);
+            let doc: &str = row.try_get(1).map_err(db("list"))?;
+            let provenance: Option<&str> = row.try_get(2).map_err(db("list"))?;
+            items.push(from_entity_doc(BACKEND, table, &id, doc, provenance)?);
             last = Some(id);
         }
         let next_cursor = match (more, last) {
@@ -299,7 +305,7 @@ impl SqliteStore {
         Ok(n.max(0) as u64)
     }
 
-    async fn get_doc<T: serde::de::DeserializeOwned>(
+    async fn get_doc<T: Entity>(
         &self,
         sql: &'static str,
         table: &'static str,
@@ -307,14 +313,16 @@ impl SqliteStore {
         id: Uuid,
     ) -> StoreResult<Option<T>> {
         let id = id.to_string();
-        let doc: Option<String> = sqlx::query_scalar(sql)
+        let row: Option<(String, Option<String>)> = sqlx::query_as(sql)
             .bind(tenant.as_str())
             .bind(&id)
             .fetch_optional(&self.pool)
             .await
             .map_err(db("get"))?;
-        doc.map(|doc| from_doc(BACKEND, table, &id, &doc))
-            .transpose()
+        row.map(|(doc, provenance)| {
+            from_entity_doc(BACKEND, table, &id, &doc, provenance.as_deref())
+        })
+        .transpose()
     }
 }
 
@@ -325,7 +333,7 @@ impl EntityStore for SqliteStore {
         tenant: &TenantId,
         companies: &[Company],
     ) -> Result<UpsertReport> {
-        let rows = company_rows(BACKEND, companies)?;
+        let rows = company_rows(BACKEND, companies, ProvenanceIn::Column)?;
         if rows.is_empty() {
             return Ok(UpsertReport::default());
         }
@@ -342,7 +350,7 @@ impl EntityStore for SqliteStore {
     async fn get_company(&self, tenant: &TenantId, id: CompanyId) -> Result<Option<Company>> {
         Ok(self
             .get_doc(
-                "SELECT doc FROM companies WHERE tenant_id = ? AND id = ?",
+                "SELECT doc, provenance FROM companies WHERE tenant_id = ? AND id = ?",
                 "companies",
                 tenant,
                 id.0,
@@ -405,7 +413,7 @@ impl EntityStore for SqliteStore {
         tenant: &TenantId,
         contacts: &[Contact],
     ) -> Result<UpsertReport> {
-        let rows = contact_rows(BACKEND, contacts)?;
+        let rows = contact_rows(BACKEND, contacts, ProvenanceIn::Column)?;
         if rows.is_empty() {
             return Ok(UpsertReport::default());
         }
@@ -422,7 +430,7 @@ impl EntityStore for SqliteStore {
     async fn get_contact(&self, tenant: &TenantId, id: ContactId) -> Result<Option<Contact>> {
         Ok(self
             .get_doc(
-                "SELECT doc FROM contacts WHERE tenant_id = ? AND id = ?",
+                "SELECT doc, provenance FROM contacts WHERE tenant_id = ? AND id = ?",
                 "contacts",
                 tenant,
                 id.0,

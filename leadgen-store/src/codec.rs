@@ -597,6 +597,7 @@ fn in_batch(error: Error, batch: &str, index: usize) -> Error {
 
 /// Validates every contact and turns each into its row; the first bad contact fails
 /// the whole batch before anything is written.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) fn contact_rows(
     backend: &'static str,
     contacts: &[Contact],
@@ -606,6 +607,15 @@ pub(crate) fn contact_rows(
     encode_all(&contacts, |&(index, contact)| {
         validate_contact(contact).map_err(|e| in_batch(e, "contacts", index))?;
         Ok(contact_row(backend, contact, form)?)
+    })
+}
+
+/// Validates every contact of a batch (as [`last_by_id`] gives it), in order: the
+/// first bad contact's error, naming its index in the batch.
+#[cfg(feature = "sqlite")]
+pub(crate) fn validate_contacts(contacts: &[(usize, &Contact)]) -> Result<()> {
+    contacts.iter().try_for_each(|&(index, contact)| {
+        validate_contact(contact).map_err(|e| in_batch(e, "contacts", index))
     })
 }
 
@@ -660,7 +670,12 @@ fn encode_all<I: Sync, R: Send>(
     encoded.into_iter().collect()
 }
 
-fn contact_row(backend: &'static str, c: &Contact, form: ProvenanceIn) -> StoreResult<ContactRow> {
+/// One contact's row (the contact already validated).
+pub(crate) fn contact_row(
+    backend: &'static str,
+    c: &Contact,
+    form: ProvenanceIn,
+) -> StoreResult<ContactRow> {
     let name = c.display_name().filter(|n| !n.trim().is_empty());
     let mut search = String::new();
     for part in [

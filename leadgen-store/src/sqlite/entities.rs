@@ -1,6 +1,8 @@
 //! Companies and contacts on SQLite.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::task::Poll;
 
 use async_trait::async_trait;
 use leadgen_core::store::{
@@ -12,8 +14,8 @@ use uuid::Uuid;
 
 use super::{BACKEND, SqliteStore, db};
 use crate::codec::{
-    CompanyRow, ContactRow, Entity, ProvenanceIn, company_rows, contact_rows, country_key, cursor,
-    domain_key, from_entity_doc, micros, search_key,
+    CompanyRow, ContactRow, Entity, ProvenanceIn, company_rows, contact_row, country_key, cursor,
+    domain_key, from_entity_doc, last_by_id, micros, search_key, validate_contacts,
 };
 use crate::error::{StoreError, StoreResult};
 
@@ -99,15 +101,24 @@ fn opt_id(id: Option<Uuid>) -> Option<String> {
     id.map(|id| id.to_string())
 }
 
+/// Writes a validated batch in multi-row statements, encoding each statement's rows
+/// while SQLite executes the previous statement on its worker thread (the encoding
+/// of 100k documents costs about as much as writing them).
 async fn insert_contacts(
     conn: &mut SqliteConnection,
     tenant: &TenantId,
-    rows: Vec<ContactRow>,
+    contacts: &[(usize, &Contact)],
 ) -> StoreResult<UpsertReport> {
+    let encode = |chunk: &[(usize, &Contact)]| -> StoreResult<Vec<ContactRow>> {
+        chunk
+            .iter()
+            .map(|&(_, c)| contact_row(BACKEND, c, ProvenanceIn::Column))
+            .collect()
+    };
     let mut report = UpsertReport::default();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<ContactRow> = rows.by_ref().take(CONTACT_ROWS_PER_INSERT).collect();
+    let mut chunks = contacts.chunks(CONTACT_ROWS_PER_INSERT);
+    let mut next = chunks.next().map(encode).transpose()?;
+    while let Some(chunk) = next.take() {
         let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
         let existing = existing_tenants(conn, "contacts", &ids).await?;
         classify("contact", tenant, &ids, &existing, &mut report)?;
@@ -128,11 +139,17 @@ async fn insert_contacts(
                 .push_bind(r.provenance);
         });
         query.push(CONTACT_CONFLICT);
-        query
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(db("upsert contacts"))?;
+        // The first poll hands the statement to the connection's worker thread; the
+        // next chunk is encoded here while the worker writes this one.
+        let mut execute = std::pin::pin!(query.build().execute(&mut *conn));
+        let first = std::future::poll_fn(|cx| Poll::Ready(execute.as_mut().poll(cx))).await;
+        let encoded = chunks.next().map(encode).transpose();
+        match first {
+            Poll::Ready(written) => written,
+            Poll::Pending => execute.await,
+        }
+        .map_err(db("upsert contacts"))?;
+        next = encoded?;
     }
     Ok(report)
 }
@@ -413,16 +430,18 @@ impl EntityStore for SqliteStore {
         tenant: &TenantId,
         contacts: &[Contact],
     ) -> Result<UpsertReport> {
-        let rows = contact_rows(BACKEND, contacts, ProvenanceIn::Column)?;
-        if rows.is_empty() {
+        let contacts = last_by_id(contacts, |c| c.id.0);
+        if contacts.is_empty() {
             return Ok(UpsertReport::default());
         }
+        // Every contact is checked before anything is written.
+        validate_contacts(&contacts)?;
         let mut tx = self
             .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db("begin"))?;
-        let report = insert_contacts(&mut tx, tenant, rows).await?;
+        let report = insert_contacts(&mut tx, tenant, &contacts).await?;
         tx.commit().await.map_err(db("commit"))?;
         Ok(report)
     }

@@ -35,6 +35,9 @@ const FILE_POOL_SIZE: u32 = 4;
 /// mid-transaction is written to the WAL and read back.
 const CACHE_KIB: i64 = 64 * 1024;
 
+/// Page size of a new database file, in bytes (SQLite's default is 4096).
+const PAGE_SIZE: u32 = 8192;
+
 /// The schema, in order. Never edit a released migration: add the next one.
 const MIGRATIONS: &[Migration] = &[
     Migration {
@@ -85,6 +88,10 @@ impl SqliteStore {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
+            // Applied before the WAL switch, so it takes effect on a new file only
+            // (an existing database keeps its page size): entity rows are about
+            // 700 bytes, and larger pages waste less space per page and split less.
+            .page_size(PAGE_SIZE)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal);
         let pool = SqlitePoolOptions::new().max_connections(FILE_POOL_SIZE);

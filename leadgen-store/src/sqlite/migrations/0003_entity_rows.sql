@@ -1,6 +1,6 @@
--- leadgen SQLite schema, version 3: smaller contact and company rows, fewer b-trees.
+-- leadgen SQLite schema, version 3: smaller contact and company rows.
 -- A bulk import spends its time writing b-tree pages (twice: WAL, then checkpoint),
--- so bytes and b-trees per row are what it costs.
+-- so bytes per row are much of what it costs.
 --
 -- `provenance` holds the record's provenance grouped by origin (a JSON array of
 -- `[[source, observed_at, confidence], [field, ...]]`); a row that has it keeps an
@@ -8,9 +8,3 @@
 -- provenance in `doc`, which stays the truth for them.
 ALTER TABLE contacts ADD COLUMN provenance TEXT;
 ALTER TABLE companies ADD COLUMN provenance TEXT;
-
--- (tenant_id, id) beside the primary key on id: one more b-tree per inserted row.
--- Lookups by id use the primary key; listings in id order walk the primary key and
--- check the tenant.
-DROP INDEX contacts_tenant_id;
-DROP INDEX companies_tenant_id;

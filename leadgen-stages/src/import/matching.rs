@@ -253,6 +253,16 @@ impl ContactKeys {
 }
 
 impl ContactIndex {
+    /// An index sized for `rows` records: growing a map rehashes every key in it.
+    fn with_capacity(rows: usize) -> Self {
+        ContactIndex {
+            slots: Vec::with_capacity(rows),
+            by_email: HashMap::with_capacity(rows),
+            by_linkedin: HashMap::with_capacity(rows),
+            by_fingerprint: HashMap::new(),
+        }
+    }
+
     fn index(&mut self, i: usize) {
         let keys = ContactKeys::of(&self.slots[i].record);
         self.index_keys(i, keys);
@@ -415,7 +425,7 @@ pub(crate) async fn plan_matches(
     // Contacts: look up the file's exact keys in batches. A tenant without any
     // contact (a first import) has nothing to match: one probe instead of a query
     // per batch of keys.
-    let mut contacts = ContactIndex::default();
+    let mut contacts = ContactIndex::with_capacity(drafts.len());
     if has_contacts(store).await? {
         load_matches(store, &drafts, &mut contacts).await?;
     }

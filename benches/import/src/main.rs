@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 
 use leadgen_core::{TenantId, TenantStore};
 use leadgen_stages::import::mapping::infer_mapping;
-use leadgen_stages::import::{ImportOptions, build_drafts, import_file, parse_file, read_table};
+use leadgen_stages::import::{
+    ImportOptions, build_drafts, import_file, parse_file, preview_file, read_table,
+};
 
 fn best(times: &[Duration]) -> f64 {
     times
@@ -102,6 +104,20 @@ async fn main() {
     }
     drop(parsed);
 
+    // Parse + map + exact-key matching against a fresh SQLite file, nothing written:
+    // with the parse time above it splits the end-to-end time into parse, match and
+    // write (informative).
+    let mut preview_times = Vec::new();
+    for _ in 0..repeats.min(3) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+        let store = leadgen_store::open(&url).await.expect("open SQLite");
+        let tenant = TenantStore::new(store, TenantId::new("bench").expect("tenant"));
+        let t = Instant::now();
+        preview_file(&tenant, &csv, &opts).await.expect("preview");
+        preview_times.push(t.elapsed());
+    }
+
     let mut e2e_times = Vec::new();
     let mut imported = 0;
     for _ in 0..repeats.min(3) {
@@ -138,6 +154,7 @@ async fn main() {
             "csv_build_drafts_s": best(&draft_times),
             "sqlite_upsert_contacts_s": best(&store_times),
             "sqlite_upsert_contacts": contacts.len(),
+            "csv_preview_into_sqlite_s": best(&preview_times),
         },
     });
     println!("{out}");

@@ -313,6 +313,7 @@ pub async fn import_file(
             run.status = RunStatus::Completed;
             run.summary = summary(&report, None);
             store.save_run(&run).await?;
+            drop_in_background(plan);
             report.run_id = Some(run.id);
             Ok(report)
         }
@@ -325,6 +326,21 @@ pub async fn import_file(
         }
     }
 }
+
+/// Frees the written records on another thread: 100k contacts are millions of small
+/// allocations (strings, provenance maps), and the caller need not wait for them.
+fn drop_in_background(plan: MatchPlan) {
+    if plan.contacts.len() + plan.companies.len() < BACKGROUND_DROP_MIN {
+        return;
+    }
+    // A thread that cannot start drops the plan here instead.
+    let _ = std::thread::Builder::new()
+        .name("leadgen-import-free".into())
+        .spawn(move || drop(plan));
+}
+
+/// Records below this many are freed on the calling thread.
+const BACKGROUND_DROP_MIN: usize = 10_000;
 
 /// The run summary: counts, mapping, the first errors.
 fn summary(report: &ImportReport, failure: Option<&str>) -> serde_json::Value {

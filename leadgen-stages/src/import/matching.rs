@@ -16,8 +16,10 @@ use super::error::ImportError;
 use super::job::RowOutcome;
 use super::keys::{company_name_key, fold};
 
-/// Keys per store query.
-const LOOKUP_BATCH: usize = 500;
+/// Keys per store query: each key is one element of a JSON array the store reads
+/// with one index probe, so a batch this size costs a few milliseconds, and an
+/// import of 100k rows needs a handful of queries per key kind, not hundreds.
+const LOOKUP_BATCH: usize = 10_000;
 
 /// What a row amounted to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -156,6 +158,15 @@ fn merge_company(target: &mut Company, draft: &Company) -> bool {
     changed
 }
 
+/// `s` in ASCII lower case, borrowed when it already is (domains nearly always).
+fn ascii_lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 #[derive(Default)]
 struct CompanyIndex {
     slots: Vec<Slot<Company>>,
@@ -177,8 +188,8 @@ impl CompanyIndex {
 
     fn find(&self, c: &Company) -> Option<usize> {
         c.domain
-            .as_ref()
-            .and_then(|d| self.by_domain.get(&d.to_ascii_lowercase()))
+            .as_deref()
+            .and_then(|d| self.by_domain.get(ascii_lower(d).as_ref()))
             .or_else(|| self.by_name.get(&company_name_key(&c.name)))
             .copied()
     }
@@ -223,61 +234,90 @@ struct ContactIndex {
     by_fingerprint: HashMap<String, usize>,
 }
 
+/// A contact's exact keys, computed once per record.
+struct ContactKeys {
+    email: Option<String>,
+    linkedin: Option<String>,
+    /// Only for a contact without email and LinkedIn URL.
+    fingerprint: Option<String>,
+}
+
+impl ContactKeys {
+    fn of(c: &Contact) -> Self {
+        ContactKeys {
+            email: c.email.as_deref().map(email_key),
+            linkedin: c.linkedin_url.clone(),
+            fingerprint: if is_keyless(c) { fingerprint(c) } else { None },
+        }
+    }
+}
+
 impl ContactIndex {
+    /// An index sized for `rows` records: growing a map rehashes every key in it.
+    fn with_capacity(rows: usize) -> Self {
+        ContactIndex {
+            slots: Vec::with_capacity(rows),
+            by_email: HashMap::with_capacity(rows),
+            by_linkedin: HashMap::with_capacity(rows),
+            by_fingerprint: HashMap::new(),
+        }
+    }
+
     fn index(&mut self, i: usize) {
-        let c = &self.slots[i].record;
-        if let Some(e) = &c.email {
-            self.by_email.entry(email_key(e)).or_insert(i);
+        let keys = ContactKeys::of(&self.slots[i].record);
+        self.index_keys(i, keys);
+    }
+
+    /// Points each of `keys` not yet taken at slot `i` (an earlier slot keeps a key).
+    fn index_keys(&mut self, i: usize, keys: ContactKeys) {
+        if let Some(e) = keys.email {
+            self.by_email.entry(e).or_insert(i);
         }
-        if let Some(u) = &c.linkedin_url {
-            self.by_linkedin.entry(u.clone()).or_insert(i);
+        if let Some(u) = keys.linkedin {
+            self.by_linkedin.entry(u).or_insert(i);
         }
-        if is_keyless(c)
-            && let Some(f) = fingerprint(c)
-        {
+        if let Some(f) = keys.fingerprint {
             self.by_fingerprint.entry(f).or_insert(i);
         }
     }
 
+    /// Adds a record with its keys; returns its slot.
+    fn push(&mut self, record: Contact, origin: Origin, keys: ContactKeys) -> usize {
+        self.slots.push(Slot { record, origin });
+        let i = self.slots.len() - 1;
+        self.index_keys(i, keys);
+        i
+    }
+
     fn add_stored(&mut self, c: Contact) {
-        let known = c
+        let keys = ContactKeys::of(&c);
+        let known = keys
             .email
             .as_ref()
-            .is_some_and(|e| self.by_email.contains_key(&email_key(e)))
-            || c.linkedin_url
+            .is_some_and(|e| self.by_email.contains_key(e))
+            || keys
+                .linkedin
                 .as_ref()
                 .is_some_and(|u| self.by_linkedin.contains_key(u));
         if known {
             return;
         }
-        self.slots.push(Slot {
-            record: c,
-            origin: Origin::Stored { changed: false },
-        });
-        self.index(self.slots.len() - 1);
+        self.push(c, Origin::Stored { changed: false }, keys);
     }
 
-    fn find(&self, c: &Contact) -> Option<usize> {
-        if let Some(i) = c
-            .email
-            .as_ref()
-            .and_then(|e| self.by_email.get(&email_key(e)))
-        {
+    /// The slot a record with `keys` matches: by email, else LinkedIn URL, else
+    /// (keyless records only) fingerprint.
+    fn find(&self, keys: &ContactKeys) -> Option<usize> {
+        if let Some(i) = keys.email.as_ref().and_then(|e| self.by_email.get(e)) {
             return Some(*i);
         }
-        if let Some(i) = c
-            .linkedin_url
-            .as_ref()
-            .and_then(|u| self.by_linkedin.get(u))
-        {
+        if let Some(i) = keys.linkedin.as_ref().and_then(|u| self.by_linkedin.get(u)) {
             return Some(*i);
         }
-        if is_keyless(c) {
-            return fingerprint(c)
-                .and_then(|f| self.by_fingerprint.get(&f))
-                .copied();
-        }
-        None
+        keys.fingerprint
+            .as_ref()
+            .and_then(|f| self.by_fingerprint.get(f))
+            .copied()
     }
 }
 
@@ -299,24 +339,24 @@ async fn load_contacts(
     }
 }
 
-/// Matches every draft and decides what to write.
-pub(crate) async fn plan_matches(
+/// Whether the tenant has any contact at all (merged tombstones included).
+async fn has_contacts(store: &TenantStore) -> Result<bool, ImportError> {
+    let probe = ContactFilter {
+        include_merged: true,
+        ..ContactFilter::default()
+    };
+    let first = store.list_contacts(&probe, &PageRequest::first(1)).await?;
+    Ok(!first.items.is_empty())
+}
+
+/// Loads the stored contacts the drafts can match: those sharing a normalized email
+/// or LinkedIn URL with a draft, and when a draft has neither, every stored contact
+/// without both.
+async fn load_matches(
     store: &TenantStore,
-    drafts: Vec<RowDraft>,
-) -> Result<MatchPlan, ImportError> {
-    // Companies: a tenant has far fewer companies than contacts; load them all.
-    let mut companies = CompanyIndex::default();
-    if drafts.iter().any(|d| d.company.is_some()) {
-        for c in store.all_companies(&CompanyFilter::default()).await? {
-            companies.slots.push(Slot {
-                record: c,
-                origin: Origin::Stored { changed: false },
-            });
-            companies.index(companies.slots.len() - 1);
-        }
-    }
-    // Contacts: look up the file's exact keys in batches.
-    let mut contacts = ContactIndex::default();
+    drafts: &[RowDraft],
+    contacts: &mut ContactIndex,
+) -> Result<(), ImportError> {
     let mut emails: Vec<String> = drafts
         .iter()
         .filter_map(|d| d.contact.as_ref()?.email.as_ref().map(|e| email_key(e)))
@@ -328,7 +368,7 @@ pub(crate) async fn plan_matches(
             emails: chunk.to_vec(),
             ..ContactFilter::default()
         };
-        load_contacts(store, &mut contacts, filter).await?;
+        load_contacts(store, contacts, filter).await?;
     }
     let mut urls: Vec<String> = drafts
         .iter()
@@ -341,7 +381,7 @@ pub(crate) async fn plan_matches(
             linkedin_urls: chunk.to_vec(),
             ..ContactFilter::default()
         };
-        load_contacts(store, &mut contacts, filter).await?;
+        load_contacts(store, contacts, filter).await?;
     }
     if drafts
         .iter()
@@ -363,6 +403,32 @@ pub(crate) async fn plan_matches(
             }
         }
     }
+    Ok(())
+}
+
+/// Matches every draft and decides what to write.
+pub(crate) async fn plan_matches(
+    store: &TenantStore,
+    drafts: Vec<RowDraft>,
+) -> Result<MatchPlan, ImportError> {
+    // Companies: a tenant has far fewer companies than contacts; load them all.
+    let mut companies = CompanyIndex::default();
+    if drafts.iter().any(|d| d.company.is_some()) {
+        for c in store.all_companies(&CompanyFilter::default()).await? {
+            companies.slots.push(Slot {
+                record: c,
+                origin: Origin::Stored { changed: false },
+            });
+            companies.index(companies.slots.len() - 1);
+        }
+    }
+    // Contacts: look up the file's exact keys in batches. A tenant without any
+    // contact (a first import) has nothing to match: one probe instead of a query
+    // per batch of keys.
+    let mut contacts = ContactIndex::with_capacity(drafts.len());
+    if has_contacts(store).await? {
+        load_matches(store, &drafts, &mut contacts).await?;
+    }
 
     let mut outcomes = Vec::with_capacity(drafts.len());
     for d in drafts {
@@ -380,7 +446,8 @@ pub(crate) async fn plan_matches(
         if draft.company_id.is_none() {
             draft.company_id = company_id;
         }
-        let (i, status) = match contacts.find(&draft) {
+        let keys = ContactKeys::of(&draft);
+        let (i, status) = match contacts.find(&keys) {
             Some(i) => {
                 let slot = &mut contacts.slots[i];
                 let changed = merge_contact(&mut slot.record, &draft);
@@ -396,15 +463,7 @@ pub(crate) async fn plan_matches(
                 }
                 (i, status)
             }
-            None => {
-                contacts.slots.push(Slot {
-                    record: draft,
-                    origin: Origin::New,
-                });
-                let i = contacts.slots.len() - 1;
-                contacts.index(i);
-                (i, RowStatus::New)
-            }
+            None => (contacts.push(draft, Origin::New, keys), RowStatus::New),
         };
         outcomes.push(RowOutcome {
             line: d.line,

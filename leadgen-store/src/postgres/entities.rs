@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use super::{BACKEND, PostgresStore, db};
 use crate::codec::{
-    CompanyRow, ContactRow, company_rows, contact_rows, country_key, cursor, domain_key, from_doc,
-    search_key,
+    CompanyRow, ContactRow, ProvenanceIn, company_rows, contact_rows, country_key, cursor,
+    domain_key, from_doc, search_key,
 };
 use crate::error::{StoreError, StoreResult};
 
@@ -350,7 +350,7 @@ impl EntityStore for PostgresStore {
         tenant: &TenantId,
         companies: &[Company],
     ) -> Result<UpsertReport> {
-        let rows = company_rows(BACKEND, companies)?;
+        let rows = company_rows(BACKEND, companies, ProvenanceIn::Doc)?;
         if rows.is_empty() {
             return Ok(UpsertReport::default());
         }
@@ -421,7 +421,7 @@ impl EntityStore for PostgresStore {
         tenant: &TenantId,
         contacts: &[Contact],
     ) -> Result<UpsertReport> {
-        let rows = contact_rows(BACKEND, contacts)?;
+        let rows = contact_rows(BACKEND, contacts, ProvenanceIn::Doc)?;
         if rows.is_empty() {
             return Ok(UpsertReport::default());
         }

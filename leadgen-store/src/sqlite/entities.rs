@@ -1,6 +1,8 @@
 //! Companies and contacts on SQLite.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::task::Poll;
 
 use async_trait::async_trait;
 use leadgen_core::store::{
@@ -12,8 +14,8 @@ use uuid::Uuid;
 
 use super::{BACKEND, SqliteStore, db};
 use crate::codec::{
-    CompanyRow, ContactRow, company_rows, contact_rows, country_key, cursor, domain_key, from_doc,
-    micros, search_key,
+    CompanyRow, ContactRow, Entity, ProvenanceIn, company_rows, contact_row, country_key, cursor,
+    domain_key, from_entity_doc, last_by_id, micros, search_key, validate_contacts,
 };
 use crate::error::{StoreError, StoreResult};
 
@@ -24,25 +26,27 @@ const MAX_VARIABLES: usize = 32_766;
 /// statement keeps a statement journal, which copies every existing page the
 /// statement touches the first time it does; index pages hit at random are shared
 /// by many rows, so fewer, larger statements copy far fewer pages.
-const CONTACT_ROWS_PER_INSERT: usize = MAX_VARIABLES / 12;
-/// As [`CONTACT_ROWS_PER_INSERT`], for the 9 columns of `companies`.
-const COMPANY_ROWS_PER_INSERT: usize = MAX_VARIABLES / 9;
+const CONTACT_ROWS_PER_INSERT: usize = MAX_VARIABLES / 13;
+/// As [`CONTACT_ROWS_PER_INSERT`], for the 10 columns of `companies`.
+const COMPANY_ROWS_PER_INSERT: usize = MAX_VARIABLES / 10;
 
 const CONTACT_INSERT: &str = "INSERT INTO contacts (id, tenant_id, company_id, email_key, \
-     linkedin_url, country, name, email_status, search_text, updated_at, merged_into, doc) ";
+     linkedin_url, country, name, email_status, search_text, updated_at, merged_into, doc, \
+     provenance) ";
 const CONTACT_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET \
      company_id = excluded.company_id, email_key = excluded.email_key, \
      linkedin_url = excluded.linkedin_url, country = excluded.country, name = excluded.name, \
      email_status = excluded.email_status, search_text = excluded.search_text, \
-     updated_at = excluded.updated_at, merged_into = excluded.merged_into, doc = excluded.doc \
+     updated_at = excluded.updated_at, merged_into = excluded.merged_into, doc = excluded.doc, \
+     provenance = excluded.provenance \
      WHERE contacts.tenant_id = excluded.tenant_id";
 
 const COMPANY_INSERT: &str = "INSERT INTO companies (id, tenant_id, name, domain_key, country, \
-     search_text, updated_at, merged_into, doc) ";
+     search_text, updated_at, merged_into, doc, provenance) ";
 const COMPANY_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET \
      name = excluded.name, domain_key = excluded.domain_key, country = excluded.country, \
      search_text = excluded.search_text, updated_at = excluded.updated_at, \
-     merged_into = excluded.merged_into, doc = excluded.doc \
+     merged_into = excluded.merged_into, doc = excluded.doc, provenance = excluded.provenance \
      WHERE companies.tenant_id = excluded.tenant_id";
 
 /// The ids of `ids` that already exist, and under which tenant.
@@ -66,6 +70,21 @@ async fn existing_tenants(
     rows.iter()
         .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
         .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(db("check existing ids"))
+}
+
+/// Whether `table` has no rows at all (any tenant's). Asked inside the write
+/// transaction, so the answer holds until it ends: every id of a batch is then new
+/// (a batch names each id once), and the per-statement check of existing ids is
+/// skipped. A first import into a new database writes all its rows this way.
+async fn table_is_empty(conn: &mut SqliteConnection, table: &'static str) -> StoreResult<bool> {
+    let sql = match table {
+        "contacts" => "SELECT NOT EXISTS (SELECT 1 FROM contacts)",
+        _ => "SELECT NOT EXISTS (SELECT 1 FROM companies)",
+    };
+    sqlx::query_scalar(sql)
+        .fetch_one(&mut *conn)
+        .await
         .map_err(db("check existing ids"))
 }
 
@@ -97,18 +116,32 @@ fn opt_id(id: Option<Uuid>) -> Option<String> {
     id.map(|id| id.to_string())
 }
 
+/// Writes a validated batch in multi-row statements, encoding each statement's rows
+/// while SQLite executes the previous statement on its worker thread (the encoding
+/// of 100k documents costs about as much as writing them).
 async fn insert_contacts(
     conn: &mut SqliteConnection,
     tenant: &TenantId,
-    rows: Vec<ContactRow>,
+    contacts: &[(usize, &Contact)],
 ) -> StoreResult<UpsertReport> {
+    let encode = |chunk: &[(usize, &Contact)]| -> StoreResult<Vec<ContactRow>> {
+        chunk
+            .iter()
+            .map(|&(_, c)| contact_row(BACKEND, c, ProvenanceIn::Column))
+            .collect()
+    };
     let mut report = UpsertReport::default();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<ContactRow> = rows.by_ref().take(CONTACT_ROWS_PER_INSERT).collect();
+    let empty = table_is_empty(conn, "contacts").await?;
+    let mut chunks = contacts.chunks(CONTACT_ROWS_PER_INSERT);
+    let mut next = chunks.next().map(encode).transpose()?;
+    while let Some(chunk) = next.take() {
         let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
-        let existing = existing_tenants(conn, "contacts", &ids).await?;
-        classify("contact", tenant, &ids, &existing, &mut report)?;
+        if empty {
+            report.inserted += ids.len() as u64;
+        } else {
+            let existing = existing_tenants(conn, "contacts", &ids).await?;
+            classify("contact", tenant, &ids, &existing, &mut report)?;
+        }
         let mut query = QueryBuilder::<Sqlite>::new(CONTACT_INSERT);
         query.push_values(chunk, |mut b, r| {
             b.push_bind(r.id.to_string())
@@ -122,14 +155,21 @@ async fn insert_contacts(
                 .push_bind(r.search_text)
                 .push_bind(micros(r.updated_at))
                 .push_bind(opt_id(r.merged_into))
-                .push_bind(r.doc);
+                .push_bind(r.doc)
+                .push_bind(r.provenance);
         });
         query.push(CONTACT_CONFLICT);
-        query
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(db("upsert contacts"))?;
+        // The first poll hands the statement to the connection's worker thread; the
+        // next chunk is encoded here while the worker writes this one.
+        let mut execute = std::pin::pin!(query.build().execute(&mut *conn));
+        let first = std::future::poll_fn(|cx| Poll::Ready(execute.as_mut().poll(cx))).await;
+        let encoded = chunks.next().map(encode).transpose();
+        match first {
+            Poll::Ready(written) => written,
+            Poll::Pending => execute.await,
+        }
+        .map_err(db("upsert contacts"))?;
+        next = encoded?;
     }
     Ok(report)
 }
@@ -140,12 +180,17 @@ async fn insert_companies(
     rows: Vec<CompanyRow>,
 ) -> StoreResult<UpsertReport> {
     let mut report = UpsertReport::default();
+    let empty = table_is_empty(conn, "companies").await?;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<CompanyRow> = rows.by_ref().take(COMPANY_ROWS_PER_INSERT).collect();
         let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
-        let existing = existing_tenants(conn, "companies", &ids).await?;
-        classify("company", tenant, &ids, &existing, &mut report)?;
+        if empty {
+            report.inserted += ids.len() as u64;
+        } else {
+            let existing = existing_tenants(conn, "companies", &ids).await?;
+            classify("company", tenant, &ids, &existing, &mut report)?;
+        }
         let mut query = QueryBuilder::<Sqlite>::new(COMPANY_INSERT);
         query.push_values(chunk, |mut b, r| {
             b.push_bind(r.id.to_string())
@@ -156,7 +201,8 @@ async fn insert_companies(
                 .push_bind(r.search_text)
                 .push_bind(micros(r.updated_at))
                 .push_bind(opt_id(r.merged_into))
-                .push_bind(r.doc);
+                .push_bind(r.doc)
+                .push_bind(r.provenance);
         });
         query.push(COMPANY_CONFLICT);
         query
@@ -242,7 +288,7 @@ fn push_common(
 impl SqliteStore {
     /// One page of `table` rows: the filter is pushed by `filter`, the rows are
     /// decoded as `T`.
-    async fn page<T: serde::de::DeserializeOwned>(
+    async fn page<T: Entity>(
         &self,
         table: &'static str,
         tenant: &TenantId,
@@ -250,8 +296,9 @@ impl SqliteStore {
         filter: impl FnOnce(&mut QueryBuilder<Sqlite>),
     ) -> StoreResult<Page<T>> {
         let limit = page.effective_limit();
-        let mut q =
-            QueryBuilder::<Sqlite>::new(format!("SELECT id, doc FROM {table} WHERE tenant_id = "));
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT id, doc, provenance FROM {table} WHERE tenant_id = "
+        ));
         q.push_bind(tenant.as_str().to_string());
         filter(&mut q);
         if let Some(c) = &page.cursor {
@@ -266,8 +313,9 @@ impl SqliteStore {
         let mut last = None;
         for row in rows.iter().take(limit) {
             let id: String = row.try_get(0).map_err(db("list"))?;
-            let doc: String = row.try_get(1).map_err(db("list"))?;
-            items.push(from_doc(BACKEND, table, &id, &doc)?);
+            let doc: &str = row.try_get(1).map_err(db("list"))?;
+            let provenance: Option<&str> = row.try_get(2).map_err(db("list"))?;
+            items.push(from_entity_doc(BACKEND, table, &id, doc, provenance)?);
             last = Some(id);
         }
         let next_cursor = match (more, last) {
@@ -299,7 +347,7 @@ impl SqliteStore {
         Ok(n.max(0) as u64)
     }
 
-    async fn get_doc<T: serde::de::DeserializeOwned>(
+    async fn get_doc<T: Entity>(
         &self,
         sql: &'static str,
         table: &'static str,
@@ -307,14 +355,16 @@ impl SqliteStore {
         id: Uuid,
     ) -> StoreResult<Option<T>> {
         let id = id.to_string();
-        let doc: Option<String> = sqlx::query_scalar(sql)
+        let row: Option<(String, Option<String>)> = sqlx::query_as(sql)
             .bind(tenant.as_str())
             .bind(&id)
             .fetch_optional(&self.pool)
             .await
             .map_err(db("get"))?;
-        doc.map(|doc| from_doc(BACKEND, table, &id, &doc))
-            .transpose()
+        row.map(|(doc, provenance)| {
+            from_entity_doc(BACKEND, table, &id, &doc, provenance.as_deref())
+        })
+        .transpose()
     }
 }
 
@@ -325,7 +375,7 @@ impl EntityStore for SqliteStore {
         tenant: &TenantId,
         companies: &[Company],
     ) -> Result<UpsertReport> {
-        let rows = company_rows(BACKEND, companies)?;
+        let rows = company_rows(BACKEND, companies, ProvenanceIn::Column)?;
         if rows.is_empty() {
             return Ok(UpsertReport::default());
         }
@@ -342,7 +392,7 @@ impl EntityStore for SqliteStore {
     async fn get_company(&self, tenant: &TenantId, id: CompanyId) -> Result<Option<Company>> {
         Ok(self
             .get_doc(
-                "SELECT doc FROM companies WHERE tenant_id = ? AND id = ?",
+                "SELECT doc, provenance FROM companies WHERE tenant_id = ? AND id = ?",
                 "companies",
                 tenant,
                 id.0,
@@ -405,16 +455,18 @@ impl EntityStore for SqliteStore {
         tenant: &TenantId,
         contacts: &[Contact],
     ) -> Result<UpsertReport> {
-        let rows = contact_rows(BACKEND, contacts)?;
-        if rows.is_empty() {
+        let contacts = last_by_id(contacts, |c| c.id.0);
+        if contacts.is_empty() {
             return Ok(UpsertReport::default());
         }
+        // Every contact is checked before anything is written.
+        validate_contacts(&contacts)?;
         let mut tx = self
             .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db("begin"))?;
-        let report = insert_contacts(&mut tx, tenant, rows).await?;
+        let report = insert_contacts(&mut tx, tenant, &contacts).await?;
         tx.commit().await.map_err(db("commit"))?;
         Ok(report)
     }
@@ -422,7 +474,7 @@ impl EntityStore for SqliteStore {
     async fn get_contact(&self, tenant: &TenantId, id: ContactId) -> Result<Option<Contact>> {
         Ok(self
             .get_doc(
-                "SELECT doc FROM contacts WHERE tenant_id = ? AND id = ?",
+                "SELECT doc, provenance FROM contacts WHERE tenant_id = ? AND id = ?",
                 "contacts",
                 tenant,
                 id.0,

@@ -21,6 +21,11 @@ mod runtime;
 
 use pyo3::prelude::*;
 
+/// mimalloc instead of the system allocator: importing and deduplicating make many
+/// small allocations, which glibc's malloc serves markedly slower.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The native module. The public API is the `leadgen` Python package around it.
 #[pymodule]
 fn _leadgen(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -206,7 +206,7 @@ pub fn rare_tokens(a: (&[u32], &str), b: (&[u32], &str), table: &TokenTable) -> 
 /// agree, 0.97 when the words agree in another order (swapped or "surname first"),
 /// else a blend that weighs the weaker of the two name parts most.
 pub fn person_name(a: &Feature, b: &Feature) -> f64 {
-    let (Feature::Person(pa), Feature::Person(pb)) = (a, b) else {
+    let (Some(pa), Some(pb)) = (a.as_person(), b.as_person()) else {
         return 0.0;
     };
     let (ga, fa, la, sa) = (pa.given(), pa.first(), pa.last(), pa.sorted());
@@ -284,7 +284,7 @@ fn feature_text(f: &Feature) -> Option<&str> {
     match f {
         Feature::Text(t) => Some(t),
         Feature::Tokens(t) => Some(t.squashed()),
-        Feature::Person(p) => Some(p.sorted()),
+        Feature::Person { .. } => f.as_person().map(|p| p.sorted()),
         Feature::Linkedin { slug, .. } => Some(slug),
         _ => None,
     }
@@ -319,9 +319,11 @@ pub fn similarity(
             _ => token_set(text(a)?, text(b)?),
         },
         Comparator::RareTokens => match (a, b) {
-            (F::Tokens(x), F::Tokens(y)) => {
-                rare_tokens((&x.ids, x.squashed()), (&y.ids, y.squashed()), tokens)
-            }
+            (F::Tokens(x), F::Tokens(y)) => rare_tokens(
+                (&x.ids[..], x.squashed()),
+                (&y.ids[..], y.squashed()),
+                tokens,
+            ),
             _ => token_set(text(a)?, text(b)?),
         },
         Comparator::NumericDistance => match (a, b) {

@@ -14,8 +14,17 @@ use super::record::Record;
 pub enum Feature {
     /// The record has no usable value.
     Missing,
-    /// Normalized text.
+    /// Normalized text longer than [`INLINE_TEXT`] bytes (read any text with
+    /// [`Feature::text`]).
     Text(Box<str>),
+    /// Normalized text of at most [`INLINE_TEXT`] bytes, stored in place: most
+    /// phones, domains and many emails, so no allocation to make and to free.
+    ShortText {
+        /// Its length in bytes.
+        len: u8,
+        /// The text, zero-padded.
+        bytes: [u8; INLINE_TEXT],
+    },
     /// A number (or a day number for dates).
     Number(f64),
     /// Interned tokens (boxed to keep every feature small: a million records hold
@@ -40,6 +49,48 @@ pub enum Feature {
         /// From a legacy `/pub/` URL.
         legacy: bool,
     },
+}
+
+/// The longest text a [`Feature::ShortText`] holds (what fits next to the tag in the
+/// 24 bytes every feature takes anyway).
+pub const INLINE_TEXT: usize = 22;
+
+impl Feature {
+    /// A text feature: `Missing` when empty, in place when short.
+    pub fn text(text: &str) -> Feature {
+        match text.len() {
+            0 => Feature::Missing,
+            len if len <= INLINE_TEXT => {
+                let mut bytes = [0; INLINE_TEXT];
+                bytes[..len].copy_from_slice(text.as_bytes());
+                Feature::ShortText {
+                    len: len as u8,
+                    bytes,
+                }
+            }
+            _ => Feature::Text(text.into()),
+        }
+    }
+
+    /// The bytes of a `Text` or `ShortText` feature (what the hot paths read: no
+    /// UTF-8 check).
+    pub fn text_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Feature::Text(t) => Some(t.as_bytes()),
+            Feature::ShortText { len, bytes } => Some(&bytes[..*len as usize]),
+            _ => None,
+        }
+    }
+
+    /// The text of a `Text` or `ShortText` feature.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Feature::Text(t) => Some(t),
+            // Always valid: the bytes were copied from a `str`.
+            Feature::ShortText { len, bytes } => std::str::from_utf8(&bytes[..*len as usize]).ok(),
+            _ => None,
+        }
+    }
 }
 
 /// Interned, de-duplicated, sorted tokens plus the joined text without spaces.
@@ -355,20 +406,24 @@ pub struct FeatureTable {
 /// with text (`Text`, the squashed tokens, a person's sorted words, a LinkedIn slug),
 /// 0 for the others. Equal texts have equal hashes.
 pub fn text_hash(feature: &Feature) -> u64 {
-    let text: &str = match feature {
-        Feature::Text(t) => t,
-        Feature::Tokens(t) => t.squashed(),
-        Feature::Person { text, ends } => PersonName::of(text, *ends).sorted(),
-        Feature::Linkedin { slug, .. } => slug,
+    let text: &[u8] = match feature {
+        Feature::Text(_) | Feature::ShortText { .. } => feature.text_bytes().unwrap_or(b""),
+        Feature::Tokens(t) => t.squashed().as_bytes(),
+        Feature::Person { text, ends } => PersonName::of(text, *ends).sorted().as_bytes(),
+        Feature::Linkedin { slug, .. } => slug.as_bytes(),
         Feature::Missing | Feature::Number(_) => return 0,
     };
-    hash_text(text)
+    hash_bytes(text)
 }
 
 fn hash_text(text: &str) -> u64 {
+    hash_bytes(text.as_bytes())
+}
+
+fn hash_bytes(text: &[u8]) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
-    h.write(text.as_bytes());
+    h.write(text);
     h.finish() | 1
 }
 
@@ -570,11 +625,12 @@ struct Scratch<'c> {
     spans: Vec<(u32, u32)>,
 }
 
+/// [`Feature::text`] of an owned string (a long one keeps its allocation).
 fn text(s: String) -> Feature {
-    if s.is_empty() {
-        Feature::Missing
+    if s.len() > INLINE_TEXT {
+        Feature::Text(s.into_boxed_str())
     } else {
-        Feature::Text(s.into())
+        Feature::text(&s)
     }
 }
 
@@ -582,11 +638,7 @@ fn text(s: String) -> Feature {
 fn folded_text(value: &str, scratch: &mut String) -> Feature {
     scratch.clear();
     keys::fold_into(value, scratch);
-    if scratch.is_empty() {
-        Feature::Missing
-    } else {
-        Feature::Text(scratch.as_str().into())
-    }
+    Feature::text(scratch)
 }
 
 /// The first non-empty value among `columns`.
@@ -824,6 +876,28 @@ mod tests {
         assert_eq!(table.row(1)[5], Feature::Missing);
         assert!(table.row(2).iter().all(|f| *f == Feature::Missing));
         assert!(matches!(table.row(0)[4], Feature::Tokens(_)));
+        assert!(matches!(
+            table.row(1)[1],
+            Feature::ShortText { len: 13, .. }
+        ));
+        assert_eq!(table.row(1)[1].as_text(), Some("bob@gmail.com"));
+    }
+
+    #[test]
+    fn texts_short_and_long() {
+        assert_eq!(Feature::text(""), Feature::Missing);
+        let long = "abcdefghij".repeat(3);
+        for len in [1, 2, INLINE_TEXT - 1, INLINE_TEXT, INLINE_TEXT + 1, 30] {
+            let t = &long[..len];
+            let f = Feature::text(t);
+            assert_eq!(f.as_text(), Some(t));
+            assert_eq!(f.text_bytes(), Some(t.as_bytes()));
+            assert_eq!(matches!(f, Feature::ShortText { .. }), len <= INLINE_TEXT);
+            assert_eq!(text_hash(&f), hash_text(t));
+        }
+        let f = Feature::text("dvořák");
+        assert_eq!(f.as_text(), Some("dvořák"));
+        assert_ne!(Feature::text("ab"), Feature::text("abc"));
     }
 
     #[test]

@@ -278,10 +278,10 @@ fn words_source(config: &DedupConfig, part: &KeyPart) -> Option<usize> {
 }
 
 /// The text of a prepared feature that a key part can use (`None` when missing).
-fn feature_key_text(f: &Feature) -> Option<&str> {
+fn feature_key_text(f: &Feature) -> Option<&[u8]> {
     match f {
-        Feature::Text(t) => Some(t),
-        Feature::Linkedin { slug, .. } => Some(slug),
+        Feature::Text(_) | Feature::ShortText { .. } => f.text_bytes(),
+        Feature::Linkedin { slug, .. } => Some(slug.as_bytes()),
         _ => None,
     }
 }
@@ -301,7 +301,7 @@ enum Source {
 /// span of the record's key buffer.
 #[derive(Clone, Copy)]
 enum PartText<'a> {
-    Borrowed(&'a str),
+    Borrowed(&'a [u8]),
     Span(usize, usize),
 }
 
@@ -386,7 +386,9 @@ impl<'c> KeyPlan<'c> {
                 Source::Feature(c) => feature(c)
                     .and_then(feature_key_text)
                     .map(PartText::Borrowed),
-                Source::Words(c) => words(c).filter(|w| !w.is_empty()).map(PartText::Borrowed),
+                Source::Words(c) => words(c)
+                    .filter(|w| !w.is_empty())
+                    .map(|w| PartText::Borrowed(w.as_bytes())),
                 Source::Fields => {
                     let found = part_text_into(p, record, folds, &mut buf);
                     found.then_some(PartText::Span(start, buf.len()))
@@ -405,7 +407,7 @@ impl<'c> KeyPlan<'c> {
                     h.write(b"|");
                 }
                 match *text {
-                    PartText::Borrowed(t) => h.write(t.as_bytes()),
+                    PartText::Borrowed(t) => h.write(t),
                     PartText::Span(a, b) => h.write(&buf.as_bytes()[a..b]),
                 }
             }

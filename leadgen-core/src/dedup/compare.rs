@@ -23,12 +23,20 @@ pub const LEVEL_NULL: u8 = 0;
 /// assert_eq!(jaro_winkler("", ""), 1.0);
 /// ```
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
-    if a == b {
+    jaro_winkler_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`jaro_winkler`] of the bytes of two strings (a UTF-8 check only on the rare
+/// non-ASCII or long path).
+fn jaro_winkler_bytes(x: &[u8], y: &[u8]) -> f64 {
+    if x == y {
         return 1.0;
     }
-    let (x, y) = (a.as_bytes(), b.as_bytes());
-    if x.len() > 64 || y.len() > 64 || !a.is_ascii() || !b.is_ascii() {
-        return strsim::jaro_winkler(a, b);
+    if x.len() > 64 || y.len() > 64 || !x.is_ascii() || !y.is_ascii() {
+        return match (std::str::from_utf8(x), std::str::from_utf8(y)) {
+            (Ok(a), Ok(b)) => strsim::jaro_winkler(a, b),
+            _ => 0.0,
+        };
     }
     let sim = jaro_ascii(x, y);
     if sim > 0.7 {
@@ -94,12 +102,19 @@ fn jaro_ascii(a: &[u8], b: &[u8]) -> f64 {
 /// length`, as `strsim::normalized_levenshtein`. ASCII strings up to 64 bytes use the
 /// bit-parallel distance of Myers/Hyyrö; others go to `strsim`.
 pub fn levenshtein(a: &str, b: &str) -> f64 {
-    if a == b {
+    levenshtein_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`levenshtein`] of the bytes of two strings (as [`jaro_winkler_bytes`]).
+fn levenshtein_bytes(x: &[u8], y: &[u8]) -> f64 {
+    if x == y {
         return 1.0;
     }
-    let (x, y) = (a.as_bytes(), b.as_bytes());
-    if x.len() > 64 || !a.is_ascii() || !b.is_ascii() {
-        return strsim::normalized_levenshtein(a, b);
+    if x.len() > 64 || !x.is_ascii() || !y.is_ascii() {
+        return match (std::str::from_utf8(x), std::str::from_utf8(y)) {
+            (Ok(a), Ok(b)) => strsim::normalized_levenshtein(a, b),
+            _ => 0.0,
+        };
     }
     1.0 - levenshtein_ascii(x, y) as f64 / x.len().max(y.len()) as f64
 }
@@ -206,7 +221,7 @@ pub fn rare_tokens(a: (&[u32], &str), b: (&[u32], &str), table: &TokenTable) -> 
 /// agree, 0.97 when the words agree in another order (swapped or "surname first"),
 /// else a blend that weighs the weaker of the two name parts most.
 pub fn person_name(a: &Feature, b: &Feature) -> f64 {
-    let (Feature::Person(pa), Feature::Person(pb)) = (a, b) else {
+    let (Some(pa), Some(pb)) = (a.as_person(), b.as_person()) else {
         return 0.0;
     };
     let (ga, fa, la, sa) = (pa.given(), pa.first(), pa.last(), pa.sorted());
@@ -280,13 +295,23 @@ fn is_member_id(f: &Feature) -> bool {
     matches!(f, Feature::Linkedin { slug, .. } if slug.len() >= 30 && slug.starts_with("acw"))
 }
 
-fn feature_text(f: &Feature) -> Option<&str> {
+/// The text a string comparator reads of a feature, as bytes (no UTF-8 check: the
+/// texts are `str`s or copies of one).
+fn feature_text(f: &Feature) -> Option<&[u8]> {
     match f {
-        Feature::Text(t) => Some(t),
-        Feature::Tokens(t) => Some(t.squashed()),
-        Feature::Person(p) => Some(p.sorted()),
-        Feature::Linkedin { slug, .. } => Some(slug),
+        Feature::Text(_) | Feature::ShortText { .. } => f.text_bytes(),
+        Feature::Tokens(t) => Some(t.squashed().as_bytes()),
+        Feature::Person { .. } => f.as_person().map(|p| p.sorted().as_bytes()),
+        Feature::Linkedin { slug, .. } => Some(slug.as_bytes()),
         _ => None,
+    }
+}
+
+/// [`token_set`] of two feature texts.
+fn token_set_bytes(a: &[u8], b: &[u8]) -> f64 {
+    match (std::str::from_utf8(a), std::str::from_utf8(b)) {
+        (Ok(a), Ok(b)) => token_set(a, b),
+        _ => 0.0,
     }
 }
 
@@ -308,21 +333,23 @@ pub fn similarity(
             (F::Number(x), F::Number(y)) => f64::from(u8::from(x == y)),
             _ => f64::from(u8::from(text(a)? == text(b)?)),
         },
-        Comparator::JaroWinkler => jaro_winkler(text(a)?, text(b)?),
-        Comparator::Levenshtein => levenshtein(text(a)?, text(b)?),
+        Comparator::JaroWinkler => jaro_winkler_bytes(text(a)?, text(b)?),
+        Comparator::Levenshtein => levenshtein_bytes(text(a)?, text(b)?),
         Comparator::TokenSet => match (a, b) {
             (F::Tokens(x), F::Tokens(y)) => {
                 let (x, y) = (&x.ids, &y.ids);
                 let common = x.iter().filter(|t| y.binary_search(t).is_ok()).count();
                 2.0 * common as f64 / (x.len() + y.len()).max(1) as f64
             }
-            _ => token_set(text(a)?, text(b)?),
+            _ => token_set_bytes(text(a)?, text(b)?),
         },
         Comparator::RareTokens => match (a, b) {
-            (F::Tokens(x), F::Tokens(y)) => {
-                rare_tokens((&x.ids, x.squashed()), (&y.ids, y.squashed()), tokens)
-            }
-            _ => token_set(text(a)?, text(b)?),
+            (F::Tokens(x), F::Tokens(y)) => rare_tokens(
+                (&x.ids[..], x.squashed()),
+                (&y.ids[..], y.squashed()),
+                tokens,
+            ),
+            _ => token_set_bytes(text(a)?, text(b)?),
         },
         Comparator::NumericDistance => match (a, b) {
             (F::Number(x), F::Number(y)) => {

@@ -14,15 +14,32 @@ use super::record::Record;
 pub enum Feature {
     /// The record has no usable value.
     Missing,
-    /// Normalized text.
+    /// Normalized text longer than [`INLINE_TEXT`] bytes (read any text with
+    /// [`Feature::text`]).
     Text(Box<str>),
+    /// Normalized text of at most [`INLINE_TEXT`] bytes, stored in place: most
+    /// phones, domains and many emails, so no allocation to make and to free.
+    ShortText {
+        /// Its length in bytes.
+        len: u8,
+        /// The text, zero-padded.
+        bytes: [u8; INLINE_TEXT],
+    },
     /// A number (or a day number for dates).
     Number(f64),
     /// Interned tokens (boxed to keep every feature small: a million records hold
     /// one feature per comparison).
     Tokens(Box<TokenFeature>),
-    /// A person name (boxed, as above).
-    Person(Box<PersonFeature>),
+    /// A person name: read it with [`Feature::as_person`]. Stored in place (not
+    /// boxed: one allocation per record less to make and to free).
+    Person {
+        /// `given`, `first`, `last`, `sorted`, back to back; for a name whose first
+        /// three parts are `u16::MAX` bytes or longer, after a header with their ends.
+        text: Box<str>,
+        /// Where `given`, `first` and `last` end in `text`, or all `u16::MAX` when the
+        /// ends are in the header.
+        ends: [u16; 3],
+    },
     /// A LinkedIn profile.
     Linkedin {
         /// The slug.
@@ -34,11 +51,53 @@ pub enum Feature {
     },
 }
 
+/// The longest text a [`Feature::ShortText`] holds (what fits next to the tag in the
+/// 24 bytes every feature takes anyway).
+pub const INLINE_TEXT: usize = 22;
+
+impl Feature {
+    /// A text feature: `Missing` when empty, in place when short.
+    pub fn text(text: &str) -> Feature {
+        match text.len() {
+            0 => Feature::Missing,
+            len if len <= INLINE_TEXT => {
+                let mut bytes = [0; INLINE_TEXT];
+                bytes[..len].copy_from_slice(text.as_bytes());
+                Feature::ShortText {
+                    len: len as u8,
+                    bytes,
+                }
+            }
+            _ => Feature::Text(text.into()),
+        }
+    }
+
+    /// The bytes of a `Text` or `ShortText` feature (what the hot paths read: no
+    /// UTF-8 check).
+    pub fn text_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Feature::Text(t) => Some(t.as_bytes()),
+            Feature::ShortText { len, bytes } => Some(&bytes[..*len as usize]),
+            _ => None,
+        }
+    }
+
+    /// The text of a `Text` or `ShortText` feature.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Feature::Text(t) => Some(t),
+            // Always valid: the bytes were copied from a `str`.
+            Feature::ShortText { len, bytes } => std::str::from_utf8(&bytes[..*len as usize]).ok(),
+            _ => None,
+        }
+    }
+}
+
 /// Interned, de-duplicated, sorted tokens plus the joined text without spaces.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenFeature {
     /// Token ids into the comparison's [`TokenTable`].
-    pub ids: Box<[u32]>,
+    pub ids: TokenIds,
     /// The tokens concatenated, then the tokens joined by spaces (one allocation;
     /// the spaced form is what the ids are interned from).
     text: Box<str>,
@@ -58,50 +117,161 @@ impl TokenFeature {
     }
 }
 
-/// A prepared person name: its four texts in one string (one allocation, one
-/// cache line to read when a pair is scored).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PersonFeature {
-    /// `given`, `first`, `last`, `sorted`, back to back.
-    text: Box<str>,
-    /// Where `given`, `first` and `last` end in `text`.
-    ends: [u32; 3],
+/// How many token ids a [`TokenIds`] holds without an allocation.
+const INLINE_IDS: usize = 5;
+
+/// The token ids of one document: up to five in place (nearly every company name:
+/// one allocation less per record, and one free less when the table is dropped),
+/// more on the heap. Dereferences to the ids.
+#[derive(Debug, Clone)]
+pub enum TokenIds {
+    /// `ids[..len]`, the rest zero.
+    Inline {
+        /// How many ids.
+        len: u8,
+        /// The ids.
+        ids: [u32; INLINE_IDS],
+    },
+    /// More than [`INLINE_IDS`] ids.
+    Heap(Box<[u32]>),
 }
 
-impl PersonFeature {
-    /// A person name from its parts.
-    pub fn new(given: &str, first: &str, last: &str, sorted: &str) -> Self {
-        let mut text = String::with_capacity(given.len() + first.len() + last.len() + sorted.len());
-        let mut ends = [0u32; 3];
-        for (end, part) in ends.iter_mut().zip([given, first, last]) {
-            text.push_str(part);
-            *end = text.len() as u32;
+impl TokenIds {
+    /// `len` zero ids (slots the interning pass fills in).
+    fn zeroed(len: usize) -> Self {
+        if len <= INLINE_IDS {
+            TokenIds::Inline {
+                len: len as u8,
+                ids: [0; INLINE_IDS],
+            }
+        } else {
+            TokenIds::Heap(vec![0; len].into_boxed_slice())
         }
-        text.push_str(sorted);
-        PersonFeature {
-            text: text.into_boxed_str(),
-            ends,
+    }
+}
+
+impl From<&[u32]> for TokenIds {
+    fn from(ids: &[u32]) -> Self {
+        let mut out = TokenIds::zeroed(ids.len());
+        out.copy_from_slice(ids);
+        out
+    }
+}
+
+impl std::ops::Deref for TokenIds {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        match self {
+            TokenIds::Inline { len, ids } => &ids[..*len as usize],
+            TokenIds::Heap(ids) => ids,
+        }
+    }
+}
+
+impl std::ops::DerefMut for TokenIds {
+    fn deref_mut(&mut self) -> &mut [u32] {
+        match self {
+            TokenIds::Inline { len, ids } => &mut ids[..*len as usize],
+            TokenIds::Heap(ids) => ids,
+        }
+    }
+}
+
+impl PartialEq for TokenIds {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+/// A prepared person name, as read from a [`Feature::Person`]: its four texts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PersonName<'a> {
+    /// `given`, `first`, `last`, `sorted`, back to back.
+    text: &'a str,
+    /// Where `given`, `first` and `last` end in `text`.
+    ends: [usize; 3],
+}
+
+/// Width of one end in the header of a long person name (decimal digits).
+const LONG_END_DIGITS: usize = 10;
+
+impl<'a> PersonName<'a> {
+    /// The name stored as `text` and `ends` in a [`Feature::Person`].
+    fn of(text: &'a str, ends: [u16; 3]) -> Self {
+        if ends != [u16::MAX; 3] {
+            return PersonName {
+                text,
+                ends: ends.map(usize::from),
+            };
+        }
+        // A long name: the ends are written in front, as decimal digits.
+        let mut parsed = [0usize; 3];
+        for (k, end) in parsed.iter_mut().enumerate() {
+            let digits = text.get(k * LONG_END_DIGITS..(k + 1) * LONG_END_DIGITS);
+            *end = digits.and_then(|d| d.parse().ok()).unwrap_or(0);
+        }
+        let text = text.get(LONG_END_DIGITS * 3..).unwrap_or("");
+        PersonName {
+            text,
+            ends: parsed.map(|e| e.min(text.len())),
         }
     }
 
     /// Canonical given name (nicknames resolved).
-    pub fn given(&self) -> &str {
-        &self.text[..self.ends[0] as usize]
+    pub fn given(&self) -> &'a str {
+        &self.text[..self.ends[0]]
     }
 
     /// Folded given name as written.
-    pub fn first(&self) -> &str {
-        &self.text[self.ends[0] as usize..self.ends[1] as usize]
+    pub fn first(&self) -> &'a str {
+        &self.text[self.ends[0]..self.ends[1]]
     }
 
     /// Folded family name.
-    pub fn last(&self) -> &str {
-        &self.text[self.ends[1] as usize..self.ends[2] as usize]
+    pub fn last(&self) -> &'a str {
+        &self.text[self.ends[1]..self.ends[2]]
     }
 
     /// All name words, sorted.
-    pub fn sorted(&self) -> &str {
-        &self.text[self.ends[2] as usize..]
+    pub fn sorted(&self) -> &'a str {
+        &self.text[self.ends[2]..]
+    }
+}
+
+impl Feature {
+    /// A person feature from its parts.
+    pub fn person(given: &str, first: &str, last: &str, sorted: &str) -> Feature {
+        let text = [given, first, last, sorted].concat();
+        person_of_text(&text, given.len(), first.len(), last.len())
+    }
+
+    /// The person name of a [`Feature::Person`].
+    pub fn as_person(&self) -> Option<PersonName<'_>> {
+        match self {
+            Feature::Person { text, ends } => Some(PersonName::of(text, *ends)),
+            _ => None,
+        }
+    }
+}
+
+/// The [`Feature::Person`] of `text` (the four parts back to back) whose first three
+/// parts are `given`, `first` and `last` bytes long.
+fn person_of_text(text: &str, given: usize, first: usize, last: usize) -> Feature {
+    let ends = [given, given + first, given + first + last];
+    if ends[2] < usize::from(u16::MAX) {
+        return Feature::Person {
+            text: text.into(),
+            ends: ends.map(|e| e as u16),
+        };
+    }
+    let mut long = String::with_capacity(LONG_END_DIGITS * 3 + text.len());
+    for end in ends {
+        long.push_str(&format!("{end:0width$}", width = LONG_END_DIGITS));
+    }
+    long.push_str(text);
+    Feature::Person {
+        text: long.into_boxed_str(),
+        ends: [u16::MAX; 3],
     }
 }
 
@@ -132,13 +302,13 @@ impl TokenTable {
     pub(crate) fn fill_words<'t>(
         &mut self,
         tokens: impl Iterator<Item = &'t str>,
-        ids: &mut Box<[u32]>,
+        ids: &mut TokenIds,
     ) {
         self.intern(tokens, |unique| {
             if unique.len() == ids.len() {
                 ids.copy_from_slice(unique);
             } else {
-                *ids = unique.into();
+                *ids = TokenIds::from(unique);
             }
         });
     }
@@ -236,20 +406,24 @@ pub struct FeatureTable {
 /// with text (`Text`, the squashed tokens, a person's sorted words, a LinkedIn slug),
 /// 0 for the others. Equal texts have equal hashes.
 pub fn text_hash(feature: &Feature) -> u64 {
-    let text: &str = match feature {
-        Feature::Text(t) => t,
-        Feature::Tokens(t) => t.squashed(),
-        Feature::Person(p) => p.sorted(),
-        Feature::Linkedin { slug, .. } => slug,
+    let text: &[u8] = match feature {
+        Feature::Text(_) | Feature::ShortText { .. } => feature.text_bytes().unwrap_or(b""),
+        Feature::Tokens(t) => t.squashed().as_bytes(),
+        Feature::Person { text, ends } => PersonName::of(text, *ends).sorted().as_bytes(),
+        Feature::Linkedin { slug, .. } => slug.as_bytes(),
         Feature::Missing | Feature::Number(_) => return 0,
     };
-    hash_text(text)
+    hash_bytes(text)
 }
 
 fn hash_text(text: &str) -> u64 {
+    hash_bytes(text.as_bytes())
+}
+
+fn hash_bytes(text: &[u8]) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
-    h.write(text.as_bytes());
+    h.write(text);
     h.finish() | 1
 }
 
@@ -451,11 +625,12 @@ struct Scratch<'c> {
     spans: Vec<(u32, u32)>,
 }
 
+/// [`Feature::text`] of an owned string (a long one keeps its allocation).
 fn text(s: String) -> Feature {
-    if s.is_empty() {
-        Feature::Missing
+    if s.len() > INLINE_TEXT {
+        Feature::Text(s.into_boxed_str())
     } else {
-        Feature::Text(s.into())
+        Feature::text(&s)
     }
 }
 
@@ -463,11 +638,7 @@ fn text(s: String) -> Feature {
 fn folded_text(value: &str, scratch: &mut String) -> Feature {
     scratch.clear();
     keys::fold_into(value, scratch);
-    if scratch.is_empty() {
-        Feature::Missing
-    } else {
-        Feature::Text(scratch.as_str().into())
-    }
+    Feature::text(scratch)
 }
 
 /// The first non-empty value among `columns`.
@@ -531,7 +702,7 @@ fn stage<'c>(config: &'c ComparisonConfig, record: &Record, scratch: &mut Scratc
                         // The ids are filled in by the sequential interning pass;
                         // their memory is allocated here, in parallel.
                         Staged::Tokens(Box::new(TokenFeature {
-                            ids: vec![0; spans.len()].into_boxed_slice(),
+                            ids: TokenIds::zeroed(spans.len()),
                             text: text.into_boxed_str(),
                             squashed_len: len as u32,
                         }))
@@ -649,16 +820,8 @@ fn person<'c>(record: &Record, cols: &'c [String], scratch: &mut Scratch<'c>) ->
 fn person_feature(buf: &mut String, given: usize, first: &str, last: &str) -> Feature {
     buf.push_str(first);
     buf.push_str(last);
-    let ends = [
-        given as u32,
-        (given + first.len()) as u32,
-        (given + first.len() + last.len()) as u32,
-    ];
     blocking::sort_words_into(&[first, last], false, buf);
-    Feature::Person(Box::new(PersonFeature {
-        text: buf.as_str().into(),
-        ends,
-    }))
+    person_of_text(buf, given, first.len(), last.len())
 }
 
 #[cfg(test)]
@@ -700,18 +863,71 @@ mod tests {
         ];
         table.extend(&config, &records);
         assert_eq!(table.len(), 3);
-        match &table.row(0)[0] {
-            Feature::Person(p) => {
+        match table.row(0)[0].as_person() {
+            Some(p) => {
                 assert_eq!(p.given(), "jan");
                 assert_eq!(p.last(), "novak");
             }
-            other => panic!("{other:?}"),
+            None => panic!("{:?}", table.row(0)[0]),
         }
-        assert!(matches!(&table.row(1)[0], Feature::Person(p) if p.given() == "robert"));
+        assert!(matches!(table.row(1)[0].as_person(), Some(p) if p.given() == "robert"));
         assert!(std::mem::size_of::<Feature>() <= 24);
         // free-mail gives no domain
         assert_eq!(table.row(1)[5], Feature::Missing);
         assert!(table.row(2).iter().all(|f| *f == Feature::Missing));
         assert!(matches!(table.row(0)[4], Feature::Tokens(_)));
+        assert!(matches!(
+            table.row(1)[1],
+            Feature::ShortText { len: 13, .. }
+        ));
+        assert_eq!(table.row(1)[1].as_text(), Some("bob@gmail.com"));
+    }
+
+    #[test]
+    fn texts_short_and_long() {
+        assert_eq!(Feature::text(""), Feature::Missing);
+        let long = "abcdefghij".repeat(3);
+        for len in [1, 2, INLINE_TEXT - 1, INLINE_TEXT, INLINE_TEXT + 1, 30] {
+            let t = &long[..len];
+            let f = Feature::text(t);
+            assert_eq!(f.as_text(), Some(t));
+            assert_eq!(f.text_bytes(), Some(t.as_bytes()));
+            assert_eq!(matches!(f, Feature::ShortText { .. }), len <= INLINE_TEXT);
+            assert_eq!(text_hash(&f), hash_text(t));
+        }
+        let f = Feature::text("dvořák");
+        assert_eq!(f.as_text(), Some("dvořák"));
+        assert_ne!(Feature::text("ab"), Feature::text("abc"));
+    }
+
+    #[test]
+    fn person_parts_and_token_ids_survive_their_storage() {
+        let max = usize::from(u16::MAX);
+        let long = "x".repeat(max);
+        for (given, first, last, sorted) in [
+            ("robert", "bob", "smith", "bob smith"),
+            ("", "", "", ""),
+            ("", "", "novak", "novak"),
+            (long.as_str(), "bob", "smith", "bob smith"),
+            ("jan", long.as_str(), "", "x"),
+            ("jan", "jan", long.as_str(), long.as_str()),
+            (&long[..100], &long[..200], &long[..max - 301], ""),
+            (&long[..100], &long[..200], &long[..max - 300], "a"),
+        ] {
+            let f = Feature::person(given, first, last, sorted);
+            let p = f.as_person().expect("a person");
+            assert_eq!(
+                (p.given(), p.first(), p.last(), p.sorted()),
+                (given, first, last, sorted)
+            );
+            assert_eq!(text_hash(&f), hash_text(sorted));
+        }
+        let tokens = TokenIds::from(&[1u32, 2, 3][..]);
+        assert!(matches!(tokens, TokenIds::Inline { len: 3, .. }));
+        let many: Vec<u32> = (0..9).collect();
+        let heap = TokenIds::from(&many[..]);
+        assert!(matches!(heap, TokenIds::Heap(_)));
+        assert_eq!(&heap[..], &many[..]);
+        assert_eq!(TokenIds::zeroed(2), TokenIds::from(&[0u32, 0][..]));
     }
 }

@@ -23,6 +23,11 @@ use leadgen_core::dedup::metrics::{Accuracy, accuracy};
 use leadgen_core::dedup::model::SplitMix;
 use leadgen_core::dedup::{DedupConfig, Record, dedup_records};
 
+/// The allocator of leadgen's CLI and binding modules (where Splink's users would
+/// call leadgen from), so the bench times what they run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()

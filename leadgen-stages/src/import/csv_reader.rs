@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use csv::StringRecord;
+use rayon::prelude::*;
 
 use super::decode::{Decoded, read_text_file};
 use super::error::{ImportError, RowError, RowErrorKind};
@@ -63,6 +64,17 @@ pub fn read_csv_text(
     decoded: &Decoded,
     options: &CsvOptions,
 ) -> Result<Table, ImportError> {
+    read_csv_split(file, decoded, options, Split::auto()).map(|(table, _)| table)
+}
+
+/// [`read_csv_text`] with the body split as `split` allows; also whether the body
+/// was read in parallel.
+fn read_csv_split(
+    file: &str,
+    decoded: &Decoded,
+    options: &CsvOptions,
+    split: Split,
+) -> Result<(Table, bool), ImportError> {
     let text = decoded.text.as_str();
     let sniffed = sniff(text, options.delimiter).ok_or_else(|| ImportError::NoHeader {
         file: file.into(),
@@ -75,11 +87,6 @@ pub fn read_csv_text(
         .flexible(true)
         .has_headers(false)
         .from_reader(body.as_bytes());
-    let mut lines = LineCounter {
-        bytes: text.as_bytes(),
-        pos: 0,
-        line: 1,
-    };
     let mut record = StringRecord::new();
     let header_ok = reader
         .read_record(&mut record)
@@ -105,81 +112,35 @@ pub fn read_csv_text(
             }
         })
         .collect();
-    let width = headers.len();
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut last_start = 0usize;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                // Only invalid UTF-8 can fail here, and the text is already UTF-8.
-                let offset = e.position().map_or(body.len(), |p| p.byte() as usize);
-                errors.push(RowError {
-                    file: file.into(),
-                    line: lines.line_at(base + offset),
-                    column: None,
-                    kind: RowErrorKind::Unreadable,
-                    reason: e.to_string(),
-                });
-                continue;
-            }
-        }
-        // The reported offset can point at the terminator of the previous record
-        // (CRLF) or at blank lines before this one: the record starts after them.
-        let mut start = record.position().map_or(0, |p| p.byte() as usize);
-        let body_bytes = body.as_bytes();
-        while start < body_bytes.len() && matches!(body_bytes[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        last_start = start;
-        let line = lines.line_at(base + start);
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        if record.len() != width {
-            let kind = if record.len() > width {
-                RowErrorKind::TooManyFields
-            } else {
-                RowErrorKind::TooFewFields
-            };
-            errors.push(RowError {
-                file: file.into(),
-                line,
-                column: None,
-                kind,
-                reason: format!("{} fields, header has {width}", record.len()),
-            });
-            continue;
-        }
-        if let Some((i, f)) = record
-            .iter()
-            .enumerate()
-            .find(|(_, f)| f.len() > options.limits.max_field_bytes)
-        {
-            errors.push(RowError {
-                file: file.into(),
-                line,
-                column: Some(headers[i].clone()),
-                kind: RowErrorKind::FieldTooLong,
-                reason: format!(
-                    "{} bytes, more than the limit of {}",
-                    f.len(),
-                    options.limits.max_field_bytes
-                ),
-            });
-            continue;
-        }
-        rows.push(TableRow {
-            line,
-            cells: record.clone(),
-        });
-    }
+    // The reader stands between records here: a fresh reader started at this offset
+    // reads the rest exactly as this one would.
+    let data_from = reader.position().byte() as usize;
+    let records = Records {
+        file,
+        text,
+        base,
+        delimiter: sniffed.delimiter,
+        headers: &headers,
+        limits: &options.limits,
+    };
+    let (
+        Part {
+            mut rows,
+            mut errors,
+            last_start,
+            ..
+        },
+        parallel,
+    ) = records.read(data_from, split);
+    let mut lines = LineCounter {
+        bytes: text.as_bytes(),
+        pos: 0,
+        line: 1,
+    };
     let quote = UnterminatedQuoteCheck {
         file,
         body,
-        last_start,
+        last_start: last_start.unwrap_or(0),
         delimiter: sniffed.delimiter,
         headers: &headers,
     };
@@ -191,7 +152,7 @@ pub fn read_csv_text(
             header_line,
         });
     }
-    Ok(Table {
+    let table = Table {
         file: file.into(),
         format: SourceFormat::Csv {
             encoding: decoded.encoding.to_string(),
@@ -202,7 +163,250 @@ pub fn read_csv_text(
         headers,
         rows,
         errors,
-    })
+    };
+    Ok((table, parallel))
+}
+
+/// How a body may be split for a parallel read.
+#[derive(Debug, Clone, Copy)]
+struct Split {
+    /// The smallest chunk worth its own task.
+    min_chunk: usize,
+    /// Chunks at most.
+    max_chunks: usize,
+}
+
+impl Split {
+    /// Chunks of at least 2 MiB (smaller files read serially in a few ms), two per
+    /// pool thread so a descheduled thread's share can be taken by the other.
+    fn auto() -> Self {
+        Split {
+            min_chunk: 2 << 20,
+            max_chunks: 2 * rayon::current_num_threads(),
+        }
+    }
+}
+
+/// What one run of the reader over part of the body found.
+#[derive(Default)]
+struct Part {
+    rows: Vec<TableRow>,
+    errors: Vec<RowError>,
+    /// Start (in the body) of the last record read.
+    last_start: Option<usize>,
+    /// Start of the first record read.
+    first_start: Option<usize>,
+    /// Start of the record the run stopped at (it belongs to the next part).
+    stop_start: Option<usize>,
+}
+
+/// The data records of one file's body, read serially or in chunks.
+struct Records<'a> {
+    file: &'a str,
+    text: &'a str,
+    /// Offset of the body (the header record) in `text`.
+    base: usize,
+    delimiter: u8,
+    headers: &'a [String],
+    limits: &'a ReadLimits,
+}
+
+impl Records<'_> {
+    /// Reads every data record from `from` (a body offset between records).
+    ///
+    /// A large body is split near equal parts at newlines outside quotes (by quote
+    /// parity) and the parts are read in parallel. Each part's reader runs on past its
+    /// end to the first record starting at or after it; the split holds when that
+    /// record is the next part's first record (both readers then stand between records
+    /// at the same byte, so they read the same records from there). If any split does
+    /// not hold (stray quotes), the body is read again serially: the result is always
+    /// the serial one.
+    fn read(&self, from: usize, split: Split) -> (Part, bool) {
+        let body_len = self.text.len() - self.base;
+        let from = from.min(body_len);
+        let serial = || self.read_part(from, None, self.line_before(from));
+        let len = body_len - from;
+        let chunks = split.max_chunks.min(len / split.min_chunk.max(1));
+        if chunks < 2 {
+            return (serial(), false);
+        }
+        let body = &self.text.as_bytes()[self.base..];
+        let mut bounds = vec![from];
+        for k in 1..chunks {
+            let nominal = (from + len / chunks * k).max(*bounds.last().unwrap_or(&from));
+            match Self::split_after(body, *bounds.last().unwrap_or(&from), nominal) {
+                Some(b) if b < body_len => bounds.push(b),
+                _ => break,
+            }
+        }
+        bounds.dedup();
+        if bounds.len() < 2 {
+            return (serial(), false);
+        }
+        let ranges: Vec<(usize, Option<usize>)> = bounds
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| (b, bounds.get(i + 1).copied()))
+            .collect();
+        // Each part numbers lines from 0 at its start and counts its own newlines;
+        // the parts' line numbers are shifted into place after.
+        let parts: Vec<(Part, u64)> = ranges
+            .par_iter()
+            .map(|&(start, until)| {
+                let end = self.base + until.unwrap_or(body_len);
+                let newlines =
+                    memchr::memchr_iter(b'\n', &self.text.as_bytes()[self.base + start..end])
+                        .count() as u64;
+                (self.read_part(start, until, 0), newlines)
+            })
+            .collect();
+        let holds = parts
+            .windows(2)
+            .all(|w| w[0].0.stop_start.is_some() && w[0].0.stop_start == w[1].0.first_start);
+        if !holds {
+            return (serial(), false);
+        }
+        let mut out = Part {
+            rows: Vec::with_capacity(parts.iter().map(|(p, _)| p.rows.len()).sum()),
+            ..Part::default()
+        };
+        let mut line_base = self.line_before(from);
+        for (mut p, newlines) in parts {
+            for r in &mut p.rows {
+                r.line += line_base;
+            }
+            for e in &mut p.errors {
+                e.line += line_base;
+            }
+            line_base += newlines;
+            out.rows.append(&mut p.rows);
+            out.errors.append(&mut p.errors);
+            if p.last_start.is_some() {
+                out.last_start = p.last_start;
+            }
+        }
+        (out, true)
+    }
+
+    /// The 1-based line of body offset `at`.
+    fn line_before(&self, at: usize) -> u64 {
+        1 + memchr::memchr_iter(b'\n', &self.text.as_bytes()[..self.base + at]).count() as u64
+    }
+
+    /// The offset just after the first newline at or after `nominal` that lies
+    /// outside quotes, counting quotes from `prev` (a record boundary).
+    fn split_after(body: &[u8], prev: usize, nominal: usize) -> Option<usize> {
+        let quotes = memchr::memchr_iter(b'"', body.get(prev..nominal)?).count();
+        let mut quoted = quotes % 2 == 1;
+        let mut i = nominal;
+        while let Some(j) = memchr::memchr2(b'"', b'\n', &body[i..]) {
+            let at = i + j;
+            if body[at] == b'"' {
+                quoted = !quoted;
+            } else if !quoted {
+                return Some(at + 1);
+            }
+            i = at + 1;
+        }
+        None
+    }
+
+    /// Reads the records from body offset `from` (between records) to the end, or,
+    /// with `until`, up to the first record starting at or after it.
+    /// Lines are numbered from `first_line` at `from`.
+    fn read_part(&self, from: usize, until: Option<usize>, first_line: u64) -> Part {
+        let (file, headers, limits) = (self.file, self.headers, self.limits);
+        let width = headers.len();
+        let body = &self.text[self.base..];
+        let body_bytes = body.as_bytes();
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(&body_bytes[from..]);
+        let start_abs = self.base + from;
+        let mut lines = LineCounter {
+            bytes: self.text.as_bytes(),
+            pos: start_abs,
+            line: first_line,
+        };
+        let mut part = Part::default();
+        let mut record = StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    // Only invalid UTF-8 can fail here, and the text is already UTF-8.
+                    let offset = from
+                        + e.position()
+                            .map_or(body.len() - from, |p| p.byte() as usize);
+                    part.errors.push(RowError {
+                        file: file.into(),
+                        line: lines.line_at(self.base + offset),
+                        column: None,
+                        kind: RowErrorKind::Unreadable,
+                        reason: e.to_string(),
+                    });
+                    continue;
+                }
+            }
+            // The reported offset can point at the terminator of the previous record
+            // (CRLF) or at blank lines before this one: the record starts after them.
+            let mut start = from + record.position().map_or(0, |p| p.byte() as usize);
+            while start < body_bytes.len() && matches!(body_bytes[start], b'\r' | b'\n') {
+                start += 1;
+            }
+            if until.is_some_and(|u| start >= u) {
+                part.stop_start = Some(start);
+                break;
+            }
+            part.first_start.get_or_insert(start);
+            part.last_start = Some(start);
+            let line = lines.line_at(self.base + start);
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            if record.len() != width {
+                let kind = if record.len() > width {
+                    RowErrorKind::TooManyFields
+                } else {
+                    RowErrorKind::TooFewFields
+                };
+                part.errors.push(RowError {
+                    file: file.into(),
+                    line,
+                    column: None,
+                    kind,
+                    reason: format!("{} fields, header has {width}", record.len()),
+                });
+                continue;
+            }
+            if let Some((i, f)) = record
+                .iter()
+                .enumerate()
+                .find(|(_, f)| f.len() > limits.max_field_bytes)
+            {
+                part.errors.push(RowError {
+                    file: file.into(),
+                    line,
+                    column: Some(headers[i].clone()),
+                    kind: RowErrorKind::FieldTooLong,
+                    reason: format!(
+                        "{} bytes, more than the limit of {}",
+                        f.len(),
+                        limits.max_field_bytes
+                    ),
+                });
+                continue;
+            }
+            part.rows.push(TableRow {
+                line,
+                cells: record.clone(),
+            });
+        }
+        part
+    }
 }
 
 /// A quote that never closes swallows everything to the end of the file into the last
@@ -321,5 +525,97 @@ mod tests {
         assert_eq!(t.rows.len(), 1);
         assert_eq!(t.errors[0].kind, RowErrorKind::FieldTooLong);
         assert_eq!(t.errors[0].column.as_deref(), Some("b"));
+    }
+
+    /// Reads `text` serially and split in several ways; every split gives the serial
+    /// result. Returns whether some split was read in parallel.
+    fn same_split_or_not(name: &str, bytes: Vec<u8>, splits: &[(usize, usize)]) -> bool {
+        let Ok(d) = decode_bytes(name, bytes) else {
+            return false;
+        };
+        let opts = CsvOptions::default();
+        let whole = Split {
+            min_chunk: usize::MAX,
+            max_chunks: 1,
+        };
+        let serial = read_csv_split(name, &d, &opts, whole);
+        let mut any_parallel = false;
+        for &(min_chunk, max_chunks) in splits {
+            let split = Split {
+                min_chunk,
+                max_chunks,
+            };
+            let chunked = read_csv_split(name, &d, &opts, split);
+            match (&serial, &chunked) {
+                (Ok((a, false)), Ok((b, parallel))) => {
+                    assert_eq!(a, b, "{name} {split:?}");
+                    any_parallel |= parallel;
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                _ => panic!("{name} {split:?}: serial and chunked reads disagree"),
+            }
+        }
+        any_parallel
+    }
+
+    /// Every shared sample file reads the same in chunks, the large one in parallel.
+    #[test]
+    fn chunked_read_matches_serial_on_shared_files() {
+        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+        let mut files = 0;
+        for entry in std::fs::read_dir(&shared).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("csv") {
+                continue;
+            }
+            let name = path.display().to_string();
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            files += 1;
+            if bytes.len() > 4 << 20 {
+                assert!(
+                    same_split_or_not(&name, bytes, &[(1 << 20, 5)]),
+                    "{name} is read in parallel"
+                );
+            } else {
+                same_split_or_not(&name, bytes, &[(97, 13), (1000, 4), (8192, 2)]);
+            }
+        }
+        assert!(files >= 10, "the shared CSV files are found: {files}");
+    }
+
+    /// Quoted newlines, blank lines, CRLF, ragged rows, stray and unterminated quotes
+    /// at chunk boundaries: the chunked read is the serial one (or falls back to it).
+    #[test]
+    fn chunked_read_matches_serial_on_odd_shapes() {
+        let mut text = String::from("Note: exported\n\nName,Email,Firma\n");
+        for i in 0..400 {
+            let line = match i % 11 {
+                0 => format!("\"Jan\n{i}\",j{i}@x.cz,\"A, \"\"B\"\"\"\n"),
+                1 => "\n\n".to_string(),
+                2 => format!("Eva{i},e@x.cz\n"),
+                3 => format!("Petr{i},p@x.cz,X,extra\n"),
+                4 => format!("Ad\"a{i},a@x.cz,Y\n"),
+                5 => format!("Ota{i},o@x.cz,Z\r\n"),
+                6 => ",,\n".to_string(),
+                7 => format!("\"\u{feff}Iva{i}\",i@x.cz,\"multi\r\nline\"\n"),
+                _ => format!("Jiří{i},j{i}@x.cz,Firma {i}\n"),
+            };
+            text.push_str(&line);
+        }
+        let splits = [(13, 64), (50, 9), (200, 3), (1000, 2)];
+        same_split_or_not("odd.csv", text.clone().into_bytes(), &splits);
+        let crlf = text.replace('\n', "\r\n");
+        same_split_or_not("crlf.csv", crlf.into_bytes(), &splits);
+        let unterminated = format!("{text}Last,\"l@x.cz,Q\nMore,m@x.cz,R\n");
+        same_split_or_not("open.csv", unterminated.into_bytes(), &splits);
+        let semicolons = text.replace(',', ";");
+        same_split_or_not("semi.csv", semicolons.into_bytes(), &splits);
+        // Without the stray quote the splits hold and the parts are really used.
+        let well_formed = text.replace("Ad\"a", "Ada");
+        assert!(same_split_or_not(
+            "ok.csv",
+            well_formed.into_bytes(),
+            &splits
+        ));
     }
 }

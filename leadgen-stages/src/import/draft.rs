@@ -421,9 +421,7 @@ impl<'a> RowBuilder<'a> {
                 return None;
             }
         };
-        let mut c = Company::new(name);
-        c.created_at = self.now;
-        c.updated_at = self.now;
+        let mut c = Company::new_at(name, self.now);
         let conf = name_value.as_ref().map_or(0.9, |(_, conf, _)| *conf);
         c.set_provenance("name", self.prov(conf));
         if let Some((v, conf, _)) = website {
@@ -518,9 +516,7 @@ impl<'a> RowBuilder<'a> {
         company_name: Option<String>,
         countries: &mut CountryCache<'a>,
     ) -> Option<Contact> {
-        let mut p = Contact::new();
-        p.created_at = self.now;
-        p.updated_at = self.now;
+        let mut p = Contact::new_at(self.now);
         let first = self.take(Field::FirstName);
         let last = self.take(Field::LastName);
         let full = self.take(Field::FullName);

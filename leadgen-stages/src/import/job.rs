@@ -22,7 +22,7 @@ use super::presets::Preset;
 use super::spreadsheet::{
     SheetSelector, is_spreadsheet_file, is_spreadsheet_path, read_spreadsheet,
 };
-use super::table::{ReadLimits, SourceFormat, Table};
+use super::table::{ReadLimits, SourceFormat, Table, TableRow};
 
 /// A progress callback (the CLI draws bars with it; bindings pass it on).
 pub type ProgressFn = Arc<dyn Fn(ImportProgress) + Send + Sync>;
@@ -146,7 +146,7 @@ pub async fn parse_file(path: &Path, options: &ImportOptions) -> Result<ParsedFi
             available: "none: not a workbook".into(),
         });
     }
-    let table = read_table(path, options)?;
+    let mut table = read_table(path, options)?;
     let mut mapping = infer_mapping(&table, options.preset, options.mapping.as_ref())?;
     if let Some(llm) = &options.llm {
         map_unresolved_with_llm(&mut mapping, &table, llm.as_ref()).await?;
@@ -164,6 +164,7 @@ pub async fn parse_file(path: &Path, options: &ImportOptions) -> Result<ParsedFi
     });
     let (drafts, draft_errors) = build_drafts(&table, &mapping, &source);
     let records_read = table.records_read();
+    drop_rows_in_background(std::mem::take(&mut table.rows));
     let mut errors = table.errors;
     errors.extend(draft_errors);
     errors.sort_by_key(|e| e.line);
@@ -337,6 +338,17 @@ fn drop_in_background(plan: MatchPlan) {
     let _ = std::thread::Builder::new()
         .name("leadgen-import-free".into())
         .spawn(move || drop(plan));
+}
+
+/// Frees the parsed rows (three allocations each) on another thread once their
+/// drafts are built, as [`drop_in_background`] does for written records.
+fn drop_rows_in_background(rows: Vec<TableRow>) {
+    if rows.len() < BACKGROUND_DROP_MIN {
+        return;
+    }
+    let _ = std::thread::Builder::new()
+        .name("leadgen-import-free".into())
+        .spawn(move || drop(rows));
 }
 
 /// Records below this many are freed on the calling thread.

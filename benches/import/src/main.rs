@@ -26,6 +26,15 @@ fn best(times: &[Duration]) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
+/// A tenant of a fresh SQLite file in a temporary folder (deleted with the folder).
+async fn fresh_tenant() -> (tempfile::TempDir, TenantStore) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let store = leadgen_store::open(&url).await.expect("open SQLite");
+    let tenant = TenantStore::new(store, TenantId::new("bench").expect("tenant"));
+    (dir, tenant)
+}
+
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
@@ -54,10 +63,7 @@ async fn main() {
         }
         Ok("import") => {
             for _ in 0..repeats {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-                let store = leadgen_store::open(&url).await.expect("open SQLite");
-                let tenant = TenantStore::new(store, TenantId::new("bench").expect("tenant"));
+                let (_dir, tenant) = fresh_tenant().await;
                 import_file(&tenant, &csv, &opts).await.expect("import");
             }
             return;
@@ -99,10 +105,7 @@ async fn main() {
         .collect();
     let mut store_times = Vec::new();
     for _ in 0..repeats.min(3) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-        let store = leadgen_store::open(&url).await.expect("open SQLite");
-        let tenant = TenantStore::new(store, TenantId::new("bench").expect("tenant"));
+        let (_dir, tenant) = fresh_tenant().await;
         let t = Instant::now();
         tenant.upsert_contacts(&contacts).await.expect("upsert");
         store_times.push(t.elapsed());
@@ -114,10 +117,7 @@ async fn main() {
     // write (informative).
     let mut preview_times = Vec::new();
     for _ in 0..repeats.min(3) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-        let store = leadgen_store::open(&url).await.expect("open SQLite");
-        let tenant = TenantStore::new(store, TenantId::new("bench").expect("tenant"));
+        let (_dir, tenant) = fresh_tenant().await;
         let t = Instant::now();
         preview_file(&tenant, &csv, &opts).await.expect("preview");
         preview_times.push(t.elapsed());
@@ -126,10 +126,7 @@ async fn main() {
     let mut e2e_times = Vec::new();
     let mut imported = 0;
     for _ in 0..repeats.min(3) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-        let store = leadgen_store::open(&url).await.expect("open SQLite");
-        let tenant = TenantStore::new(store, TenantId::new("bench").expect("tenant"));
+        let (_dir, tenant) = fresh_tenant().await;
         let t = Instant::now();
         let report = import_file(&tenant, &csv, &opts).await.expect("import");
         e2e_times.push(t.elapsed());

@@ -669,6 +669,23 @@ impl<'a> RowBuilder<'a> {
 mod tests {
     use super::*;
 
+    /// The cells of every file in `../shared/data` that `keep` accepts, cleaned: a
+    /// rough split on separators and quotes, enough to collect realistic values.
+    fn shared_cells(keep: impl Fn(&str) -> bool) -> Vec<String> {
+        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+        let mut cells = Vec::new();
+        for entry in std::fs::read_dir(&shared).into_iter().flatten().flatten() {
+            let text = std::fs::read(entry.path()).unwrap_or_default();
+            let text = String::from_utf8_lossy(&text);
+            for cell in text.split([',', ';', '\t', '\n', '"']) {
+                if keep(cell) {
+                    cells.push(clean(cell).to_string());
+                }
+            }
+        }
+        cells
+    }
+
     #[test]
     fn full_names_split_without_titles() {
         assert_eq!(
@@ -762,16 +779,7 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-        for entry in std::fs::read_dir(&shared).into_iter().flatten().flatten() {
-            let text = std::fs::read(entry.path()).unwrap_or_default();
-            let text = String::from_utf8_lossy(&text);
-            for cell in text.split([',', ';', '\t', '\n', '"']) {
-                if cell.contains("linkedin") {
-                    urls.push(clean(cell).to_string());
-                }
-            }
-        }
+        urls.extend(shared_cells(|cell| cell.contains("linkedin")));
         let mut fast = 0;
         for url in &urls {
             if let Some(u) = plain_profile_url(url) {
@@ -815,16 +823,7 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-        for entry in std::fs::read_dir(&shared).into_iter().flatten().flatten() {
-            let text = std::fs::read(entry.path()).unwrap_or_default();
-            let text = String::from_utf8_lossy(&text);
-            for cell in text.split([',', ';', '\t', '\n', '"']) {
-                if cell.contains('@') {
-                    cells.push(clean(cell).to_string());
-                }
-            }
-        }
+        cells.extend(shared_cells(|cell| cell.contains('@')));
         let mut fast = 0;
         for cell in &cells {
             if let Some(e) = plain_email(cell) {

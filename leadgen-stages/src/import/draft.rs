@@ -90,36 +90,6 @@ fn registry_scheme(header: &str, country: Option<&str>) -> Option<&'static str> 
     })
 }
 
-/// The canonical form of the usual profile URL, `https://www.linkedin.com/in/slug/`
-/// with a lower-case ASCII slug, built in one allocation; `None` for any other shape
-/// (the full [`canonical_linkedin_url`] then decides). For the shapes it accepts it
-/// gives what that function gives: the slug needs no percent-decoding or
-/// lower-casing, and nothing follows it but one slash.
-pub(super) fn plain_profile_url(v: &str) -> Option<String> {
-    const CANONICAL: &str = "https://www.linkedin.com/in/";
-    let rest = v
-        .strip_prefix("https://")
-        .or_else(|| v.strip_prefix("http://"))?;
-    let (host, path) = rest.split_at(rest.find('/')?);
-    let host_ok = host == "linkedin.com"
-        || host
-            .strip_suffix(".linkedin.com")
-            .is_some_and(|sub| !sub.is_empty() && sub.bytes().all(|b| b.is_ascii_lowercase()));
-    let slug = path.strip_prefix("/in/")?;
-    let slug = slug.strip_suffix('/').unwrap_or(slug);
-    let slug_ok = !slug.is_empty()
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-    if !(host_ok && slug_ok) {
-        return None;
-    }
-    let mut out = String::with_capacity(CANONICAL.len() + slug.len());
-    out.push_str(CANONICAL);
-    out.push_str(slug);
-    Some(out)
-}
-
 /// What joins several values in one cell (Google Contacts: `a@x.cz ::: b@y.cz`).
 const VALUE_SEPARATOR: &str = " ::: ";
 
@@ -136,31 +106,6 @@ fn trimmed(cell: &str) -> &str {
         (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => cell,
         _ => clean(cell),
     }
-}
-
-/// The usual email cell, a lower-case ASCII address with nothing around it, as
-/// [`normalize_email`] would give it, without its splitting, trimming and
-/// lower-casing; `None` for anything else (that function then decides).
-pub(super) fn plain_email(v: &str) -> Option<String> {
-    let (local, domain) = v.split_once('@')?;
-    let local_ok = !local.is_empty()
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        // Placeholders (`email_not_unlocked@…`, `noreply…@example.com`) go the long way.
-        && !local.starts_with("email_not_unlocked")
-        && !local.starts_with("noreply")
-        && local.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'+' | b'-')
-        });
-    let domain_ok = domain.contains('.')
-        && !domain.starts_with(['.', '-'])
-        && !domain.ends_with(['.', '-'])
-        && !domain.contains("..")
-        && domain
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-'));
-    (local_ok && domain_ok).then(|| v.to_string())
 }
 
 fn parse_snake<T: serde::de::DeserializeOwned>(v: &str) -> Option<T> {
@@ -549,7 +494,7 @@ impl<'a> RowBuilder<'a> {
         }
         if let Some((v, conf, h)) = self.take(Field::Email) {
             identity = true;
-            match plain_email(v).map_or_else(|| normalize_email(v), Ok) {
+            match normalize_email(v) {
                 Ok(e) => {
                     p.email = Some(e);
                     p.set_provenance("email", self.prov(conf));
@@ -573,7 +518,7 @@ impl<'a> RowBuilder<'a> {
         }
         if let Some((v, conf, h)) = self.take(Field::LinkedinUrl) {
             identity = true;
-            match plain_profile_url(v).or_else(|| canonical_linkedin_url(v)) {
+            match canonical_linkedin_url(v) {
                 Some(u) if !u.contains("/company/") => {
                     p.linkedin_url = Some(u);
                     p.set_provenance("linkedin_url", self.prov(conf));
@@ -669,23 +614,6 @@ impl<'a> RowBuilder<'a> {
 mod tests {
     use super::*;
 
-    /// The cells of every file in `../shared/data` that `keep` accepts, cleaned: a
-    /// rough split on separators and quotes, enough to collect realistic values.
-    fn shared_cells(keep: impl Fn(&str) -> bool) -> Vec<String> {
-        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-        let mut cells = Vec::new();
-        for entry in std::fs::read_dir(&shared).into_iter().flatten().flatten() {
-            let text = std::fs::read(entry.path()).unwrap_or_default();
-            let text = String::from_utf8_lossy(&text);
-            for cell in text.split([',', ';', '\t', '\n', '"']) {
-                if keep(cell) {
-                    cells.push(clean(cell).to_string());
-                }
-            }
-        }
-        cells
-    }
-
     #[test]
     fn full_names_split_without_titles() {
         assert_eq!(
@@ -751,87 +679,6 @@ mod tests {
         assert_eq!(keys, ["name", "registry_ids.cz:ico"]);
         // The explicit `registry_ids.` column comes after the mapped IČO: it wins.
         assert_eq!(company.provenance["registry_ids.cz:ico"].confidence, 1.0);
-    }
-
-    /// The fast path agrees with `canonical_linkedin_url` wherever it answers, on
-    /// every LinkedIn URL of the shared sample files and on odd shapes.
-    #[test]
-    fn plain_profile_urls_match_the_canonical_form() {
-        let mut urls: Vec<String> = [
-            "https://www.linkedin.com/in/jan-novak",
-            "https://www.linkedin.com/in/jan-novak/",
-            "http://cz.linkedin.com/in/jan_novak-12ab/",
-            "https://linkedin.com/in/x",
-            "https://www.linkedin.com/in/Jan-Novak/",
-            "https://www.linkedin.com/in/ACwAAB1xYzAbCdEfGhIjKl",
-            "https://www.linkedin.com/in/jan-nov%C3%A1k",
-            "https://www.linkedin.com/in/jan/details/",
-            "https://www.linkedin.com/in/jan?trk=x",
-            "https://www.linkedin.com//in/jan",
-            "https://www.linkedin.com/in//",
-            "https://www.linkedin.com/in/",
-            "https://WWW.LinkedIn.com/in/jan",
-            "https://.linkedin.com/in/jan",
-            "https://evil.com/x.linkedin.com/in/jan",
-            "https://notlinkedin.com/in/jan",
-            "https://www.linkedin.com/company/acme",
-            "https://www.linkedin.com/IN/jan",
-        ]
-        .map(String::from)
-        .to_vec();
-        urls.extend(shared_cells(|cell| cell.contains("linkedin")));
-        let mut fast = 0;
-        for url in &urls {
-            if let Some(u) = plain_profile_url(url) {
-                fast += 1;
-                assert_eq!(Some(u), canonical_linkedin_url(url), "{url}");
-            }
-        }
-        assert!(
-            fast > 1000,
-            "the shared files have plain profile URLs: {fast}"
-        );
-    }
-
-    /// The fast path agrees with `normalize_email` wherever it answers, on every
-    /// address-like cell of the shared sample files and on odd shapes.
-    #[test]
-    fn plain_emails_match_the_normalized_form() {
-        let mut cells: Vec<String> = [
-            "jan@acme.cz",
-            "jan.novak+crm@acme.co.uk",
-            "Jan@acme.cz",
-            "jan@acme",
-            ".jan@acme.cz",
-            "jan.@acme.cz",
-            "ja..n@acme.cz",
-            "jan@-acme.cz",
-            "jan@acme.cz-",
-            "jan@acme..cz",
-            "jan@@acme.cz",
-            "@acme.cz",
-            "jan@",
-            "email_not_unlocked@domain.com",
-            "noreply@example.com",
-            "noreply1@example.com",
-            "mailto:jan@acme.cz",
-            "<jan@acme.cz>",
-            "jan@acme.cz;eva@acme.cz",
-            "jan@acme.cz ::: eva@x.fi",
-            "jan@ac_me.cz",
-            "j'an@acme.cz",
-        ]
-        .map(String::from)
-        .to_vec();
-        cells.extend(shared_cells(|cell| cell.contains('@')));
-        let mut fast = 0;
-        for cell in &cells {
-            if let Some(e) = plain_email(cell) {
-                fast += 1;
-                assert_eq!(Ok(e), normalize_email(cell), "{cell}");
-            }
-        }
-        assert!(fast > 1000, "the shared files have plain addresses: {fast}");
     }
 
     #[test]

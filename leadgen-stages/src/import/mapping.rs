@@ -12,7 +12,6 @@ use std::path::Path;
 use leadgen_core::providers::{ChatMessage, ChatRequest, ChatRole, LlmProvider};
 use serde::{Deserialize, Serialize};
 
-use super::draft::{plain_email, plain_profile_url};
 use super::error::ImportError;
 use super::keys::{canonical_linkedin_url, domain_of, fold, normalize_email};
 use super::presets::Preset;
@@ -631,11 +630,11 @@ impl ContentProfile {
             p.samples += 1;
             // Cheap byte checks first: most cells are neither emails nor LinkedIn URLs,
             // and the full parsers allocate.
-            if v.contains('@') && (plain_email(v).is_some() || normalize_email(v).is_ok()) {
+            if v.contains('@') && normalize_email(v).is_ok() {
                 p.emails += 1;
             }
             let linkedin = mentions_linkedin(v)
-                .then(|| plain_profile_url(v).or_else(|| canonical_linkedin_url(v)))
+                .then(|| canonical_linkedin_url(v))
                 .flatten();
             match linkedin {
                 Some(u) if u.contains("/company/") => p.linkedin_companies += 1,

@@ -22,7 +22,7 @@ use super::presets::Preset;
 use super::spreadsheet::{
     SheetSelector, is_spreadsheet_file, is_spreadsheet_path, read_spreadsheet,
 };
-use super::table::{ReadLimits, SourceFormat, Table, TableRow};
+use super::table::{ReadLimits, SourceFormat, Table};
 
 /// A progress callback (the CLI draws bars with it; bindings pass it on).
 pub type ProgressFn = Arc<dyn Fn(ImportProgress) + Send + Sync>;
@@ -164,7 +164,9 @@ pub async fn parse_file(path: &Path, options: &ImportOptions) -> Result<ParsedFi
     });
     let (drafts, draft_errors) = build_drafts(&table, &mapping, &source);
     let records_read = table.records_read();
-    drop_rows_in_background(std::mem::take(&mut table.rows));
+    let rows = std::mem::take(&mut table.rows);
+    let row_count = rows.len();
+    drop_in_background(rows, row_count);
     let mut errors = table.errors;
     errors.extend(draft_errors);
     errors.sort_by_key(|e| e.line);
@@ -314,7 +316,8 @@ pub async fn import_file(
             run.status = RunStatus::Completed;
             run.summary = summary(&report, None);
             store.save_run(&run).await?;
-            drop_in_background(plan);
+            let records = plan.contacts.len() + plan.companies.len();
+            drop_in_background(plan, records);
             report.run_id = Some(run.id);
             Ok(report)
         }
@@ -328,27 +331,17 @@ pub async fn import_file(
     }
 }
 
-/// Frees the written records on another thread: 100k contacts are millions of small
-/// allocations (strings, provenance maps), and the caller need not wait for them.
-fn drop_in_background(plan: MatchPlan) {
-    if plan.contacts.len() + plan.companies.len() < BACKGROUND_DROP_MIN {
+/// Frees `value`, which holds `records` records, on another thread when they are
+/// many: 100k parsed rows or written contacts are millions of small allocations
+/// (strings, provenance maps), and the caller need not wait for them.
+fn drop_in_background<T: Send + 'static>(value: T, records: usize) {
+    if records < BACKGROUND_DROP_MIN {
         return;
     }
-    // A thread that cannot start drops the plan here instead.
+    // A thread that cannot start drops the value here instead.
     let _ = std::thread::Builder::new()
         .name("leadgen-import-free".into())
-        .spawn(move || drop(plan));
-}
-
-/// Frees the parsed rows (three allocations each) on another thread once their
-/// drafts are built, as [`drop_in_background`] does for written records.
-fn drop_rows_in_background(rows: Vec<TableRow>) {
-    if rows.len() < BACKGROUND_DROP_MIN {
-        return;
-    }
-    let _ = std::thread::Builder::new()
-        .name("leadgen-import-free".into())
-        .spawn(move || drop(rows));
+        .spawn(move || drop(value));
 }
 
 /// Records below this many are freed on the calling thread.

@@ -25,7 +25,7 @@ pub struct Provenance {
     pub confidence: f64,
 }
 
-fn provenance_out(p: BTreeMap<String, leadgen::core::Provenance>) -> BTreeMap<String, Provenance> {
+fn provenance_out(p: leadgen::core::FieldProvenance) -> BTreeMap<String, Provenance> {
     p.into_iter()
         .map(|(k, v)| {
             let js = Provenance {
@@ -38,9 +38,7 @@ fn provenance_out(p: BTreeMap<String, leadgen::core::Provenance>) -> BTreeMap<St
         .collect()
 }
 
-fn provenance_in(
-    p: Option<BTreeMap<String, Provenance>>,
-) -> BTreeMap<String, leadgen::core::Provenance> {
+fn provenance_in(p: Option<BTreeMap<String, Provenance>>) -> leadgen::core::FieldProvenance {
     p.unwrap_or_default()
         .into_iter()
         .map(|(k, v)| {

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use leadgen::core::{Company, CompanyId, Contact, ContactId, EmailStatus, Provenance};
+use leadgen::core::{
+    Company, CompanyId, Contact, ContactId, EmailStatus, FieldProvenance, Provenance,
+};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde::de::DeserializeOwned;
@@ -22,7 +24,7 @@ pub struct ProvenanceDict {
     confidence: f32,
 }
 
-fn provenance_out(p: BTreeMap<String, Provenance>) -> BTreeMap<String, ProvenanceDict> {
+fn provenance_out(p: FieldProvenance) -> BTreeMap<String, ProvenanceDict> {
     p.into_iter()
         .map(|(k, v)| {
             let d = ProvenanceDict {
@@ -35,7 +37,7 @@ fn provenance_out(p: BTreeMap<String, Provenance>) -> BTreeMap<String, Provenanc
         .collect()
 }
 
-fn provenance_in(p: BTreeMap<String, ProvenanceDict>) -> BTreeMap<String, Provenance> {
+fn provenance_in(p: BTreeMap<String, ProvenanceDict>) -> FieldProvenance {
     p.into_iter()
         .map(|(k, v)| (k, Provenance::new(v.source, v.observed_at, v.confidence)))
         .collect()

@@ -827,7 +827,7 @@ mod tests {
         ];
         for (i, at) in times.into_iter().enumerate() {
             c.set_provenance(
-                &format!("field{i}"),
+                format!("field{i}"),
                 Provenance::new(format!("import:\"src\"{i}"), at, 0.1 * i as f32),
             );
         }

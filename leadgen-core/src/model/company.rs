@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ids::CompanyId;
-use super::provenance::{FieldProvenance, Provenance};
+use super::provenance::{FieldName, FieldProvenance, Provenance};
 
 /// A company, as leadgen stores it.
 ///
@@ -72,8 +72,14 @@ impl Company {
     /// Importers stamp every record of a file with one time: this skips a clock read
     /// per record.
     pub fn new_at(name: impl Into<String>, now: DateTime<Utc>) -> Self {
+        Company::with_id_at(CompanyId::new(), name, now)
+    }
+
+    /// A company with the given id and name, created (and updated) at `now`.
+    /// Importers take ids from an [`IdBlock`](crate::IdBlock).
+    pub fn with_id_at(id: CompanyId, name: impl Into<String>, now: DateTime<Utc>) -> Self {
         Company {
-            id: CompanyId::new(),
+            id,
             name: name.into(),
             normalized_name: None,
             legal_form: None,
@@ -95,7 +101,7 @@ impl Company {
     }
 
     /// Records where `field`'s value came from.
-    pub fn set_provenance(&mut self, field: &str, provenance: Provenance) {
-        self.provenance.insert(field.to_string(), provenance);
+    pub fn set_provenance(&mut self, field: impl Into<FieldName>, provenance: Provenance) {
+        self.provenance.insert(field, provenance);
     }
 }

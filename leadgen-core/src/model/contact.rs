@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ids::{CompanyId, ContactId};
-use super::provenance::{FieldProvenance, Provenance};
+use super::provenance::{FieldName, FieldProvenance, Provenance};
 
 /// What is known about a contact's email address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -189,8 +189,14 @@ impl Contact {
     /// Importers stamp every record of a file with one time: this skips a clock read
     /// per record.
     pub fn new_at(now: DateTime<Utc>) -> Self {
+        Contact::with_id_at(ContactId::new(), now)
+    }
+
+    /// A contact with the given id and every field empty, created (and updated) at
+    /// `now`. Importers take ids from an [`IdBlock`](crate::IdBlock).
+    pub fn with_id_at(id: ContactId, now: DateTime<Utc>) -> Self {
         Contact {
-            id: ContactId::new(),
+            id,
             company_id: None,
             first_name: None,
             last_name: None,
@@ -234,8 +240,8 @@ impl Contact {
     }
 
     /// Records where `field`'s value came from.
-    pub fn set_provenance(&mut self, field: &str, provenance: Provenance) {
-        self.provenance.insert(field.to_string(), provenance);
+    pub fn set_provenance(&mut self, field: impl Into<FieldName>, provenance: Provenance) {
+        self.provenance.insert(field, provenance);
     }
 }
 

@@ -14,6 +14,6 @@ pub use contact::{Contact, Department, EmailStatus, Seniority};
 pub use credits::Credits;
 pub use enrichment::{Citation, EnrichmentResult};
 pub use entity::{Entity, EntityKind, EntityRef};
-pub use ids::{CompanyId, ContactId, RunId, TenantId};
+pub use ids::{CompanyId, ContactId, IdBlock, RunId, TenantId};
 pub use legal::{Address, Director, IndustryCode, LegalProfile, LegalStatus, Money};
-pub use provenance::{FieldProvenance, Provenance};
+pub use provenance::{FieldName, FieldProvenance, Provenance};

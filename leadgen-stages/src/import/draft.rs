@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use leadgen_core::{Company, Contact, Department, EmailStatus, Provenance, Seniority};
+use leadgen_core::{
+    Company, CompanyId, Contact, ContactId, Department, EmailStatus, FieldProvenance, IdBlock,
+    Provenance, Seniority,
+};
 
 use super::country::country_code;
 use super::error::{RowError, RowErrorKind};
@@ -158,6 +161,8 @@ pub fn build_drafts(
         source,
         now,
         company_table,
+        contact_ids: IdBlock::new(),
+        company_ids: IdBlock::new(),
     };
     // Rows are independent: build them in parallel, straight into one vector in file
     // order. A row that yields nothing comes back empty and is taken out after.
@@ -165,12 +170,18 @@ pub fn build_drafts(
     table
         .rows
         .par_iter()
+        .enumerate()
         .with_min_len(ROWS_PER_TASK)
         .map_init(
             // Each task shares its own copy of the source: no counter bounced
             // between cores.
-            || (CountryCache::default(), Arc::<str>::from(source)),
-            |(countries, shared), row| ctx.build_row(row, countries, shared),
+            || {
+                let scratch = Vec::new();
+                (CountryCache::default(), Arc::<str>::from(source), scratch)
+            },
+            |(countries, shared, scratch), (index, row)| {
+                ctx.build_row(index, row, countries, shared, scratch)
+            },
         )
         .collect_into_vec(&mut drafts);
     let mut errors = Vec::new();
@@ -200,6 +211,9 @@ struct Context<'a> {
     source: &'a str,
     now: DateTime<Utc>,
     company_table: bool,
+    /// The ids of the new records, by row index.
+    contact_ids: IdBlock,
+    company_ids: IdBlock,
 }
 
 impl<'a> Context<'a> {
@@ -207,11 +221,27 @@ impl<'a> Context<'a> {
     /// nothing usable.
     fn build_row(
         &self,
+        index: usize,
         row: &'a TableRow,
         countries: &mut CountryCache<'a>,
         shared: &Arc<str>,
+        scratch: &mut Vec<(String, f32)>,
     ) -> RowDraft {
-        let mut b = RowBuilder::new(self.source, shared, self.now, self.company_table);
+        // A table has fewer than 2^32 rows: files are at most 4 GiB (`ReadLimits`)
+        // and a row takes at least two bytes.
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        let ids = (
+            self.contact_ids.contact(index),
+            self.company_ids.company(index),
+        );
+        let mut b = RowBuilder::new(
+            self.source,
+            shared,
+            self.now,
+            self.company_table,
+            scratch,
+            ids,
+        );
         for (i, cell) in row.cells.iter().enumerate() {
             let Some(action) = self.actions.get(i) else {
                 continue;
@@ -270,11 +300,55 @@ impl<'a> CountryCache<'a> {
     }
 }
 
+/// A field the drafts record provenance for. The variants are in the order of the
+/// names, so a record's map is filled by appending, with no search or sort.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Noted {
+    CompanyName,
+    Country,
+    Domain,
+    Email,
+    FirstName,
+    FullName,
+    Hq,
+    Industry,
+    LastName,
+    LinkedinUrl,
+    Location,
+    Name,
+    Phone,
+    Size,
+    Title,
+    Website,
+}
+
+impl Noted {
+    /// Names by variant; `registry_ids.*` names sort between `phone` and `size`.
+    const NAMES: [&'static str; 16] = [
+        "company_name",
+        "country",
+        "domain",
+        "email",
+        "first_name",
+        "full_name",
+        "hq",
+        "industry",
+        "last_name",
+        "linkedin_url",
+        "location",
+        "name",
+        "phone",
+        "size",
+        "title",
+        "website",
+    ];
+}
+
 /// One mapped cell of a row: its (trimmed) value, the mapping's confidence, and
 /// the column's header.
 type Cell<'a> = (&'a str, f32, &'a str);
 
-struct RowBuilder<'a> {
+struct RowBuilder<'a, 'b> {
     source: &'a str,
     /// `source`, shared by every field's provenance.
     shared: Arc<str>,
@@ -283,10 +357,25 @@ struct RowBuilder<'a> {
     values: [Option<Cell<'a>>; Field::ALL.len()],
     attributes: BTreeMap<String, String>,
     registry: Vec<(String, String)>,
+    /// Confidence noted per field for the record being built.
+    noted: [Option<f32>; Noted::NAMES.len()],
+    /// Registry ids noted for the company being built (a buffer reused across rows).
+    noted_registry: &'b mut Vec<(String, f32)>,
+    /// The ids the row's records get if they are new.
+    contact_id: ContactId,
+    company_id: CompanyId,
 }
 
-impl<'a> RowBuilder<'a> {
-    fn new(source: &'a str, shared: &Arc<str>, now: DateTime<Utc>, company_table: bool) -> Self {
+impl<'a, 'b> RowBuilder<'a, 'b> {
+    fn new(
+        source: &'a str,
+        shared: &Arc<str>,
+        now: DateTime<Utc>,
+        company_table: bool,
+        noted_registry: &'b mut Vec<(String, f32)>,
+        (contact_id, company_id): (ContactId, CompanyId),
+    ) -> Self {
+        noted_registry.clear();
         RowBuilder {
             source,
             shared: Arc::clone(shared),
@@ -295,6 +384,10 @@ impl<'a> RowBuilder<'a> {
             values: [None; Field::ALL.len()],
             attributes: BTreeMap::new(),
             registry: Vec::new(),
+            noted: [None; Noted::NAMES.len()],
+            noted_registry,
+            contact_id,
+            company_id,
         }
     }
 
@@ -310,8 +403,35 @@ impl<'a> RowBuilder<'a> {
         self.values[field as usize].is_some()
     }
 
-    fn prov(&self, confidence: f32) -> Provenance {
-        Provenance::new(Arc::clone(&self.shared), self.now, confidence)
+    /// Notes that `field` of the record being built came from the source (a field
+    /// noted twice keeps the later note).
+    fn note(&mut self, field: Noted, confidence: f32) {
+        self.noted[field as usize] = Some(confidence);
+    }
+
+    /// [`RowBuilder::note`] for a registry id, whose name is not fixed.
+    fn note_registry(&mut self, name: String, confidence: f32) {
+        self.noted_registry.push((name, confidence));
+    }
+
+    /// The provenance noted since the last call, as a record's map.
+    fn noted_provenance(&mut self) -> FieldProvenance {
+        let count = self.noted.iter().flatten().count() + self.noted_registry.len();
+        let mut map = FieldProvenance::with_capacity(count);
+        let prov = |confidence| Provenance::new(Arc::clone(&self.shared), self.now, confidence);
+        for (i, slot) in self.noted.iter_mut().enumerate() {
+            if i == Noted::Size as usize {
+                // A stable sort: of two notes for one registry, the later wins.
+                self.noted_registry.sort_by(|a, b| a.0.cmp(&b.0));
+                for (name, confidence) in self.noted_registry.drain(..) {
+                    map.insert(name, prov(confidence));
+                }
+            }
+            if let Some(confidence) = slot.take() {
+                map.insert(Noted::NAMES[i], prov(confidence));
+            }
+        }
+        map
     }
 
     fn finish(
@@ -366,16 +486,16 @@ impl<'a> RowBuilder<'a> {
                 return None;
             }
         };
-        let mut c = Company::new_at(name, self.now);
+        let mut c = Company::with_id_at(self.company_id, name, self.now);
         let conf = name_value.as_ref().map_or(0.9, |(_, conf, _)| *conf);
-        c.set_provenance("name", self.prov(conf));
+        self.note(Noted::Name, conf);
         if let Some((v, conf, _)) = website {
             c.website = Some(v.to_string());
-            c.set_provenance("website", self.prov(conf));
+            self.note(Noted::Website, conf);
         }
         if let Some(d) = domain {
             c.domain = Some(d);
-            c.set_provenance("domain", self.prov(0.9));
+            self.note(Noted::Domain, 0.9);
         } else if let Some((v, _, h)) = domain_value {
             c.attributes.insert(h.to_string(), v.to_string());
         }
@@ -383,7 +503,7 @@ impl<'a> RowBuilder<'a> {
             match canonical_linkedin_url(v) {
                 Some(u) => {
                     c.linkedin_url = Some(u);
-                    c.set_provenance("linkedin_url", self.prov(conf));
+                    self.note(Noted::LinkedinUrl, conf);
                 }
                 None => {
                     c.attributes.insert(h.to_string(), v.to_string());
@@ -399,7 +519,7 @@ impl<'a> RowBuilder<'a> {
             match countries.code(v) {
                 Some(cc) => {
                     c.country = Some(cc.into());
-                    c.set_provenance("country", self.prov(conf));
+                    self.note(Noted::Country, conf);
                 }
                 None => {
                     c.attributes.insert(h.to_string(), v.to_string());
@@ -416,15 +536,15 @@ impl<'a> RowBuilder<'a> {
         });
         if let Some((v, conf, _)) = hq {
             c.hq = Some(v.to_string());
-            c.set_provenance("hq", self.prov(conf));
+            self.note(Noted::Hq, conf);
         }
         if let Some((v, conf, _)) = self.take(Field::Industry) {
             c.industry = Some(v.to_string());
-            c.set_provenance("industry", self.prov(conf));
+            self.note(Noted::Industry, conf);
         }
         if let Some((v, conf, _)) = self.take(Field::CompanySize) {
             c.size = Some(v.to_string());
-            c.set_provenance("size", self.prov(conf));
+            self.note(Noted::Size, conf);
         }
         if let Some((v, conf, h)) = self.take(Field::RegistryId) {
             match registry_scheme(h, c.country.as_deref()) {
@@ -439,7 +559,7 @@ impl<'a> RowBuilder<'a> {
                         id = format!("{id:0>8}");
                     }
                     c.registry_ids.insert(scheme.into(), id);
-                    c.set_provenance(&format!("registry_ids.{scheme}"), self.prov(conf));
+                    self.note_registry(format!("registry_ids.{scheme}"), conf);
                 }
                 None => {
                     c.attributes.insert(h.to_string(), v.to_string());
@@ -447,12 +567,13 @@ impl<'a> RowBuilder<'a> {
             }
         }
         for (scheme, id) in std::mem::take(&mut self.registry) {
-            c.set_provenance(&format!("registry_ids.{scheme}"), self.prov(1.0));
+            self.note_registry(format!("registry_ids.{scheme}"), 1.0);
             c.registry_ids.insert(scheme, id);
         }
         if let Some((v, _, h)) = self.take(Field::VatId) {
             c.attributes.insert(h.to_string(), v.to_string());
         }
+        c.provenance = self.noted_provenance();
         Some(c)
     }
 
@@ -461,35 +582,35 @@ impl<'a> RowBuilder<'a> {
         company_name: Option<String>,
         countries: &mut CountryCache<'a>,
     ) -> Option<Contact> {
-        let mut p = Contact::new_at(self.now);
+        let mut p = Contact::with_id_at(self.contact_id, self.now);
         let first = self.take(Field::FirstName);
         let last = self.take(Field::LastName);
         let full = self.take(Field::FullName);
         let mut identity = false;
         if let Some((v, conf, _)) = first {
             p.first_name = Some(v.to_string());
-            p.set_provenance("first_name", self.prov(conf));
+            self.note(Noted::FirstName, conf);
             identity = true;
         }
         if let Some((v, conf, _)) = last {
             p.last_name = Some(v.to_string());
-            p.set_provenance("last_name", self.prov(conf));
+            self.note(Noted::LastName, conf);
             identity = true;
         }
         if let Some((v, conf, _)) = full {
             if p.first_name.is_none() && p.last_name.is_none() {
                 let (f, l) = split_full_name(v);
                 if f.is_some() {
-                    p.set_provenance("first_name", self.prov(conf * 0.9));
+                    self.note(Noted::FirstName, conf * 0.9);
                 }
                 if l.is_some() {
-                    p.set_provenance("last_name", self.prov(conf * 0.9));
+                    self.note(Noted::LastName, conf * 0.9);
                 }
                 p.first_name = f;
                 p.last_name = l;
             }
             p.full_name = Some(v.to_string());
-            p.set_provenance("full_name", self.prov(conf));
+            self.note(Noted::FullName, conf);
             identity = true;
         }
         if let Some((v, conf, h)) = self.take(Field::Email) {
@@ -497,7 +618,7 @@ impl<'a> RowBuilder<'a> {
             match normalize_email(v) {
                 Ok(e) => {
                     p.email = Some(e);
-                    p.set_provenance("email", self.prov(conf));
+                    self.note(Noted::Email, conf);
                     // Other addresses in the same cell are kept.
                     if has_value_separator(v) {
                         self.attributes.insert(h.to_string(), v.to_string());
@@ -521,7 +642,7 @@ impl<'a> RowBuilder<'a> {
             match canonical_linkedin_url(v) {
                 Some(u) if !u.contains("/company/") => {
                     p.linkedin_url = Some(u);
-                    p.set_provenance("linkedin_url", self.prov(conf));
+                    self.note(Noted::LinkedinUrl, conf);
                 }
                 _ => {
                     self.attributes.insert(h.to_string(), v.to_string());
@@ -535,7 +656,7 @@ impl<'a> RowBuilder<'a> {
         }
         if let Some((v, conf, _)) = self.take(Field::Title) {
             p.title = Some(v.to_string());
-            p.set_provenance("title", self.prov(conf));
+            self.note(Noted::Title, conf);
         }
         if let Some((v, _, _)) = self.take(Field::NormalizedTitle) {
             p.normalized_title = Some(v.to_string());
@@ -569,21 +690,21 @@ impl<'a> RowBuilder<'a> {
                 v
             };
             p.phone = Some(first.to_string());
-            p.set_provenance("phone", self.prov(conf));
+            self.note(Noted::Phone, conf);
         }
         let location = self.take(Field::Location);
         let city = self.take(Field::City);
         match (location, city) {
             (Some((v, conf, _)), city) => {
                 p.location = Some(v.to_string());
-                p.set_provenance("location", self.prov(conf));
+                self.note(Noted::Location, conf);
                 if let Some((c, _, h)) = city {
                     self.attributes.insert(h.to_string(), c.to_string());
                 }
             }
             (None, Some((v, conf, _))) => {
                 p.location = Some(v.to_string());
-                p.set_provenance("location", self.prov(conf));
+                self.note(Noted::Location, conf);
             }
             (None, None) => {}
         }
@@ -591,7 +712,7 @@ impl<'a> RowBuilder<'a> {
             match countries.code(v) {
                 Some(cc) => {
                     p.country = Some(cc.into());
-                    p.set_provenance("country", self.prov(conf));
+                    self.note(Noted::Country, conf);
                 }
                 None => {
                     self.attributes.insert(h.to_string(), v.to_string());
@@ -600,12 +721,13 @@ impl<'a> RowBuilder<'a> {
         }
         if let Some(name) = company_name {
             p.company_name = Some(name);
-            p.set_provenance("company_name", self.prov(0.9));
+            self.note(Noted::CompanyName, 0.9);
         }
         p.source = Some(match self.take(Field::Source) {
             Some((v, _, _)) => v.to_string(),
             None => self.source.to_string(),
         });
+        p.provenance = self.noted_provenance();
         Some(p)
     }
 }
@@ -655,7 +777,7 @@ mod tests {
         let (drafts, errors) = build_drafts(&table, &mapping, "import:test");
         assert!(errors.is_empty());
         let contact = drafts[0].contact.as_ref().unwrap();
-        let keys: Vec<&str> = contact.provenance.keys().map(String::as_str).collect();
+        let keys: Vec<&str> = contact.provenance.keys().collect();
         assert_eq!(
             keys,
             [
@@ -675,7 +797,7 @@ mod tests {
                 .all(|p| &*p.source == "import:test")
         );
         let company = drafts[0].company.as_ref().unwrap();
-        let keys: Vec<&str> = company.provenance.keys().map(String::as_str).collect();
+        let keys: Vec<&str> = company.provenance.keys().collect();
         assert_eq!(keys, ["name", "registry_ids.cz:ico"]);
         // The explicit `registry_ids.` column comes after the mapped IČO: it wins.
         assert_eq!(company.provenance["registry_ids.cz:ico"].confidence, 1.0);

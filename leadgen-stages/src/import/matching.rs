@@ -74,7 +74,7 @@ macro_rules! fill {
             if $target.$field.is_none() && $draft.$field.is_some() {
                 $target.$field = $draft.$field.clone();
                 if let Some(p) = $draft.provenance.get(stringify!($field)) {
-                    $target.provenance.insert(stringify!($field).into(), p.clone());
+                    $target.provenance.insert(stringify!($field), p.clone());
                 }
                 $changed = true;
             }

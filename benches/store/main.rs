@@ -123,8 +123,8 @@ fn contacts(n: usize) -> Vec<Contact> {
             c.company_name = Some(rng.pick(COMPANIES).into());
             c.company_id = Some(companies[i % companies.len()]);
             c.source = Some("import:apollo".into());
-            c.attributes.insert("Lead source".into(), "Webinar".into());
-            c.attributes.insert("Owner".into(), "alice".into());
+            c.attributes.insert("Lead source", "Webinar".into());
+            c.attributes.insert("Owner", "alice".into());
             c.set_provenance("email", Provenance::new("import:apollo", observed, 0.9));
             c.quality_score = Some(0.75);
             c

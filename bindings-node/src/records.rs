@@ -165,7 +165,7 @@ impl From<RsContact> for Contact {
             country: c.country,
             company_name: c.company_name,
             source: c.source,
-            attributes: c.attributes,
+            attributes: c.attributes.into_iter().collect(),
             provenance: provenance_out(c.provenance),
             quality_score: c.quality_score.map(f64::from),
             created_at: c.created_at,
@@ -209,7 +209,7 @@ impl TryFrom<ContactInput> for RsContact {
         out.country = c.country;
         out.company_name = c.company_name;
         out.source = c.source;
-        out.attributes = c.attributes.unwrap_or_default();
+        out.attributes = c.attributes.unwrap_or_default().into_iter().collect();
         out.provenance = provenance_in(c.provenance);
         out.quality_score = c.quality_score.map(|q| q as f32);
         if let Some(at) = c.created_at {
@@ -240,7 +240,7 @@ impl TryFrom<ContactFields> for RsContact {
         c.country = f.country;
         c.company_name = f.company_name;
         c.source = f.source;
-        c.attributes = f.attributes.unwrap_or_default();
+        c.attributes = f.attributes.unwrap_or_default().into_iter().collect();
         Ok(c)
     }
 }
@@ -321,7 +321,7 @@ impl From<RsCompany> for Company {
             size: c.size,
             hq: c.hq,
             linkedin_url: c.linkedin_url,
-            attributes: c.attributes,
+            attributes: c.attributes.into_iter().collect(),
             provenance: provenance_out(c.provenance),
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -346,7 +346,7 @@ impl TryFrom<CompanyInput> for RsCompany {
         out.size = c.size;
         out.hq = c.hq;
         out.linkedin_url = c.linkedin_url;
-        out.attributes = c.attributes.unwrap_or_default();
+        out.attributes = c.attributes.unwrap_or_default().into_iter().collect();
         out.provenance = provenance_in(c.provenance);
         if let Some(at) = c.created_at {
             out.created_at = at;
@@ -372,7 +372,7 @@ pub fn new_company(name: String, f: CompanyFields) -> RsCompany {
         c.size = f.size;
         c.hq = f.hq;
         c.linkedin_url = f.linkedin_url;
-        c.attributes = f.attributes.unwrap_or_default();
+        c.attributes = f.attributes.unwrap_or_default().into_iter().collect();
         c
     }
 }

@@ -197,7 +197,7 @@ impl From<Contact> for PyContact {
             country: c.country,
             company_name: c.company_name,
             source: c.source,
-            attributes: c.attributes,
+            attributes: c.attributes.into_iter().collect(),
             provenance: provenance_out(c.provenance),
             quality_score: c.quality_score,
             created_at: c.created_at,
@@ -247,7 +247,7 @@ impl TryFrom<PyContact> for Contact {
         out.country = c.country;
         out.company_name = c.company_name;
         out.source = c.source;
-        out.attributes = c.attributes;
+        out.attributes = c.attributes.into_iter().collect();
         out.provenance = provenance_in(c.provenance);
         out.quality_score = c.quality_score;
         out.created_at = c.created_at;
@@ -361,7 +361,7 @@ impl From<Company> for PyCompany {
             size: c.size,
             hq: c.hq,
             linkedin_url: c.linkedin_url,
-            attributes: c.attributes,
+            attributes: c.attributes.into_iter().collect(),
             provenance: provenance_out(c.provenance),
             created_at: c.created_at,
             updated_at: c.updated_at,
@@ -386,7 +386,7 @@ impl TryFrom<PyCompany> for Company {
         out.size = c.size;
         out.hq = c.hq;
         out.linkedin_url = c.linkedin_url;
-        out.attributes = c.attributes;
+        out.attributes = c.attributes.into_iter().collect();
         out.provenance = provenance_in(c.provenance);
         out.created_at = c.created_at;
         out.updated_at = c.updated_at;

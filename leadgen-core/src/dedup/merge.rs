@@ -391,7 +391,7 @@ mod tests {
         new.phone = Some("+420606352769".into());
         new.source = Some("crm:hubspot".into());
         new.set_provenance("title", Provenance::new("crm:hubspot", at(2023), 0.9));
-        new.attributes.insert("Owner".into(), "Tomáš".into());
+        new.attributes.insert("Owner", "Tomáš".into());
         vec![old, new]
     }
 

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::field_map::{Attributes, FieldName};
 use super::ids::CompanyId;
-use super::provenance::{FieldName, FieldProvenance, Provenance};
+use super::provenance::{FieldProvenance, Provenance};
 
 /// A company, as leadgen stores it.
 ///
@@ -46,7 +47,7 @@ pub struct Company {
     /// Canonical LinkedIn company URL.
     pub linkedin_url: Option<String>,
     /// Columns the user had that map to no field, kept verbatim.
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: Attributes,
     /// Where each field's value came from.
     pub provenance: FieldProvenance,
     /// When leadgen first stored the company.
@@ -91,7 +92,7 @@ impl Company {
             size: None,
             hq: None,
             linkedin_url: None,
-            attributes: BTreeMap::new(),
+            attributes: Attributes::new(),
             provenance: FieldProvenance::new(),
             created_at: now,
             updated_at: now,

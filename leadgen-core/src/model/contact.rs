@@ -1,12 +1,11 @@
 //! A contact: a person at a company.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::field_map::{Attributes, FieldName};
 use super::ids::{CompanyId, ContactId};
-use super::provenance::{FieldName, FieldProvenance, Provenance};
+use super::provenance::{FieldProvenance, Provenance};
 
 /// What is known about a contact's email address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -160,7 +159,7 @@ pub struct Contact {
     /// Where the record came from (`import:apollo`, `crm:hubspot`, …).
     pub source: Option<String>,
     /// Columns the user had that map to no field, kept verbatim.
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: Attributes,
     /// Where each field's value came from.
     pub provenance: FieldProvenance,
     /// Data-quality score, 0.0–1.0, when computed.
@@ -213,7 +212,7 @@ impl Contact {
             country: None,
             company_name: None,
             source: None,
-            attributes: BTreeMap::new(),
+            attributes: Attributes::new(),
             provenance: FieldProvenance::new(),
             quality_score: None,
             created_at: now,

@@ -71,7 +71,7 @@ struct Writer<'a> {
     now: DateTime<Utc>,
     report: NormalizeReport,
     provenance: &'a mut FieldProvenance,
-    attributes: &'a mut std::collections::BTreeMap<String, String>,
+    attributes: &'a mut crate::model::Attributes,
 }
 
 impl Writer<'_> {
@@ -98,8 +98,7 @@ impl Writer<'_> {
         }
         if let Some(old) = slot.as_ref() {
             self.attributes
-                .entry(format!("raw.{field}"))
-                .or_insert_with(|| old.clone());
+                .get_or_insert_with(format!("raw.{field}"), || old.clone());
         }
         *slot = value;
         self.record(field, field);
@@ -367,8 +366,7 @@ pub fn normalize_company_with(
     let tidy_name = collapse_whitespace(&company.name);
     if tidy_name != company.name && !tidy_name.is_empty() {
         w.attributes
-            .entry("raw.name".to_string())
-            .or_insert_with(|| company.name.clone());
+            .get_or_insert_with("raw.name", || company.name.clone());
         company.name = tidy_name;
         w.record("name", "name");
     }

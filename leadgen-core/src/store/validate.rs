@@ -31,7 +31,7 @@ fn check_text(record: &str, field: &str, value: Option<&str>) -> Result<()> {
 
 fn check_attributes<'a>(
     record: &str,
-    attributes: impl ExactSizeIterator<Item = (&'a String, &'a String)>,
+    attributes: impl ExactSizeIterator<Item = (&'a str, &'a String)>,
 ) -> Result<()> {
     if attributes.len() > MAX_ATTRIBUTES {
         return Err(Error::invalid(
@@ -72,7 +72,7 @@ pub fn validate_company(c: &Company) -> Result<()> {
     ] {
         check_text(r, field, value)?;
     }
-    check_attributes(r, c.registry_ids.iter())?;
+    check_attributes(r, c.registry_ids.iter().map(|(k, v)| (k.as_str(), v)))?;
     check_attributes(r, c.attributes.iter())
 }
 

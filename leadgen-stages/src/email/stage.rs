@@ -154,27 +154,21 @@ impl Stage for EmailValidationStage {
         updated.email_status = v.status.to_email_status();
         let yes_no = |b: bool| if b { "true" } else { "false" }.to_string();
         let a = &mut updated.attributes;
-        a.insert(attributes::DISPOSABLE.into(), yes_no(v.flags.disposable));
+        a.insert(attributes::DISPOSABLE, yes_no(v.flags.disposable));
+        a.insert(attributes::ROLE_ACCOUNT, yes_no(v.flags.role_account));
+        a.insert(attributes::FREE_PROVIDER, yes_no(v.flags.free_provider));
         a.insert(
-            attributes::ROLE_ACCOUNT.into(),
-            yes_no(v.flags.role_account),
-        );
-        a.insert(
-            attributes::FREE_PROVIDER.into(),
-            yes_no(v.flags.free_provider),
-        );
-        a.insert(
-            attributes::REASONS.into(),
+            attributes::REASONS,
             v.reasons
                 .iter()
                 .map(|r| r.code())
                 .collect::<Vec<_>>()
                 .join(","),
         );
-        a.insert(attributes::DEPTH.into(), v.depth.as_str().into());
+        a.insert(attributes::DEPTH, v.depth.as_str().into());
         match &v.canonical {
             Some(c) => {
-                a.insert(attributes::CANONICAL.into(), c.clone());
+                a.insert(attributes::CANONICAL, c.clone());
             }
             None => {
                 a.remove(attributes::CANONICAL);

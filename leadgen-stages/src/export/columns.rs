@@ -126,7 +126,7 @@ pub(crate) fn default_contact_columns(contacts: &[Contact]) -> Vec<String> {
     let mut seen = BTreeSet::new();
     for c in contacts {
         for k in c.attributes.keys() {
-            if seen.insert(k.clone()) {
+            if seen.insert(k) {
                 cols.push(format!("attributes.{k}"));
             }
         }
@@ -141,7 +141,7 @@ pub(crate) fn default_company_columns(companies: &[Company]) -> Vec<String> {
     let mut attrs = BTreeSet::new();
     for c in companies {
         schemes.extend(c.registry_ids.keys().cloned());
-        attrs.extend(c.attributes.keys().cloned());
+        attrs.extend(c.attributes.keys().map(str::to_string));
     }
     cols.extend(schemes.into_iter().map(|s| format!("registry_ids.{s}")));
     cols.extend(attrs.into_iter().map(|a| format!("attributes.{a}")));

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use leadgen_core::{
-    Company, CompanyId, Contact, ContactId, Department, EmailStatus, FieldProvenance, IdBlock,
-    Provenance, Seniority,
+    Attributes, Company, CompanyId, Contact, ContactId, Department, EmailStatus, FieldProvenance,
+    IdBlock, Provenance, Seniority,
 };
 
 use super::country::country_code;
@@ -355,7 +355,7 @@ struct RowBuilder<'a, 'b> {
     now: DateTime<Utc>,
     company_table: bool,
     values: [Option<Cell<'a>>; Field::ALL.len()],
-    attributes: BTreeMap<String, String>,
+    attributes: Attributes,
     registry: Vec<(String, String)>,
     /// Confidence noted per field for the record being built.
     noted: [Option<f32>; Noted::NAMES.len()],
@@ -382,7 +382,7 @@ impl<'a, 'b> RowBuilder<'a, 'b> {
             now,
             company_table,
             values: [None; Field::ALL.len()],
-            attributes: BTreeMap::new(),
+            attributes: Attributes::new(),
             registry: Vec::new(),
             noted: [None; Noted::NAMES.len()],
             noted_registry,

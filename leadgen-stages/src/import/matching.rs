@@ -83,13 +83,13 @@ macro_rules! fill {
 }
 
 fn merge_attributes(
-    target: &mut std::collections::BTreeMap<String, String>,
-    draft: &std::collections::BTreeMap<String, String>,
+    target: &mut leadgen_core::Attributes,
+    draft: &leadgen_core::Attributes,
 ) -> bool {
     let mut changed = false;
     for (k, v) in draft {
         if !target.contains_key(k) {
-            target.insert(k.clone(), v.clone());
+            target.insert(k.to_string(), v.clone());
             changed = true;
         }
     }

@@ -32,8 +32,7 @@ pub async fn contact_crud(fx: &Fixture) {
     jana.seniority = Some(Seniority::Vp);
     jana.department = Some(Department::Sales);
     jana.quality_score = Some(0.7);
-    jana.attributes
-        .insert("Lead source".into(), "Webinar".into());
+    jana.attributes.insert("Lead source", "Webinar".into());
     jana.set_provenance("email", Provenance::new("import:apollo", Utc::now(), 0.9));
 
     assert_eq!(t.upsert_contact(&jana).await.unwrap(), report(1, 0));

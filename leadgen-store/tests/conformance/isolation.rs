@@ -171,7 +171,7 @@ pub async fn failed_batches_write_nothing(fx: &Fixture) {
 pub async fn bad_input_gets_typed_errors(fx: &Fixture) {
     let t = tenant(fx, "acme");
     let mut long = contact("Long", "Field", "long@acme.cz");
-    long.attributes.insert("notes".into(), "y".repeat(70_000));
+    long.attributes.insert("notes", "y".repeat(70_000));
     let err = t.upsert_contact(&long).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.to_string().contains("notes"), "{err}");

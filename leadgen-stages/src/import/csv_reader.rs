@@ -347,7 +347,7 @@ impl Records<'_> {
     fn read(&self, from: usize, split: Split) -> (Part, bool) {
         let body_len = self.text.len() - self.base;
         let from = from.min(body_len);
-        let serial = || self.read_part(from, None, self.line_before(from));
+        let serial = || self.read_part(from, None, self.line_before(from), None);
         let len = body_len - from;
         let chunks = split.max_chunks.min(len / split.min_chunk.max(1));
         if chunks < 2 {
@@ -380,7 +380,7 @@ impl Records<'_> {
                 let newlines =
                     memchr::memchr_iter(b'\n', &self.text.as_bytes()[self.base + start..end])
                         .count() as u64;
-                (self.read_part(start, until, 0), newlines)
+                (self.read_part(start, until, 0, Some(newlines)), newlines)
             })
             .collect();
         let holds = parts
@@ -430,8 +430,15 @@ impl Records<'_> {
 
     /// Reads the records from body offset `from` (between records) to the end, or,
     /// with `until`, up to the first record starting at or after it.
-    /// Lines are numbered from `first_line` at `from`.
-    fn read_part(&self, from: usize, until: Option<usize>, first_line: u64) -> Part {
+    /// Lines are numbered from `first_line` at `from`; `newlines` is the count of
+    /// newlines from `from` to `until`, if known.
+    fn read_part(
+        &self,
+        from: usize,
+        until: Option<usize>,
+        first_line: u64,
+        newlines: Option<u64>,
+    ) -> Part {
         let file = self.file;
         let body = &self.text[self.base..];
         let bytes = body.as_bytes();
@@ -447,7 +454,10 @@ impl Records<'_> {
         let has_cr = memchr::memchr(b'\r', &bytes[from..scanned_to]).is_some();
         let mut part = Part::default();
         // Room for every line of the part as a row: no copy while growing.
-        let lines_here = memchr::memchr_iter(b'\n', &bytes[from..scanned_to]).count() + 1;
+        let lines_here = 1 + newlines.map_or_else(
+            || memchr::memchr_iter(b'\n', &bytes[from..scanned_to]).count(),
+            |n| n as usize,
+        );
         part.rows
             .reserve(lines_here, lines_here * self.headers.len());
         let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
@@ -495,8 +505,7 @@ impl Records<'_> {
                         *f = Field::Unescaped(from, unescaped.len());
                     }
                 }
-                let strs = cells.iter().map(|f| f.text(body, &unescaped));
-                self.judge(strs)
+                self.judge_split(&cells, body, &unescaped)
             } else {
                 let (used, any) = odd.read(&mut core, &bytes[start..], start == self.data_from);
                 let next = (start + used.max(1)).min(n);
@@ -558,6 +567,20 @@ impl Records<'_> {
         part
     }
 
+    /// [`Records::judge`] for a record split by [`split_record`], from the fields'
+    /// ranges where it can.
+    fn judge_split(&self, cells: &[Field], body: &str, unescaped: &str) -> Verdict {
+        // A first field starting with a visible ASCII character (not a quote) is not
+        // blank; neither is the record.
+        let visible = matches!(cells.first(), Some(&Field::Plain(a, b)) if b > a
+            && body.as_bytes()[a].is_ascii_graphic() && body.as_bytes()[a] != b'"');
+        let limit = self.limits.max_field_bytes.min(MAX_CELL_BYTES);
+        if visible && cells.len() == self.headers.len() && cells.iter().all(|f| f.len() <= limit) {
+            return Verdict::Keep;
+        }
+        self.judge(cells.iter().map(|f| f.text(body, unescaped)))
+    }
+
     /// Whether a record is a row, nothing, or an error: blank records are skipped,
     /// then the field count must match the header, then no field may be too long.
     fn judge<'c>(&self, cells: impl ExactSizeIterator<Item = &'c str> + Clone) -> Verdict {
@@ -598,6 +621,13 @@ enum Field {
 }
 
 impl Field {
+    /// The field's length in bytes (once unescaped, for an unescaped one).
+    fn len(&self) -> usize {
+        match *self {
+            Field::Plain(a, b) | Field::Escaped(a, b) | Field::Unescaped(a, b) => b - a,
+        }
+    }
+
     fn text<'a>(&self, body: &'a str, unescaped: &'a str) -> &'a str {
         match *self {
             Field::Plain(a, b) | Field::Escaped(a, b) => body.get(a..b),
@@ -636,7 +666,15 @@ fn split_record(
     fields.clear();
     let n = bytes.len();
     let mut cell = start;
-    let mut newlines = 0u64;
+    // Quoted fields may hold newlines: then the record's are counted at its end.
+    let mut quoted = false;
+    let newlines = |next: usize, quoted: bool| {
+        if quoted {
+            memchr::memchr_iter(b'\n', &bytes[start..next]).count() as u64
+        } else {
+            u64::from(next > start && bytes[next - 1] == b'\n')
+        }
+    };
     loop {
         if bytes.get(cell) == Some(&b'"') {
             let mut i = cell + 1;
@@ -650,32 +688,33 @@ fn split_record(
                     break q;
                 }
             };
-            newlines += memchr::memchr_iter(b'\n', &bytes[cell + 1..close]).count() as u64;
+            quoted = true;
             fields.push(if escaped {
                 Field::Escaped(cell + 1, close)
             } else {
                 Field::Plain(cell + 1, close)
             });
             let after = close + 1;
-            match bytes.get(after) {
-                None => return Some((n, newlines)),
-                Some(&b) if b == delimiter => cell = after + 1,
-                Some(b'\n') => return Some((after + 1, newlines + 1)),
-                Some(b'\r') if bytes.get(after + 1) == Some(&b'\n') => {
-                    return Some((after + 2, newlines + 1));
+            let next = match bytes.get(after) {
+                None => n,
+                Some(&b) if b == delimiter => {
+                    cell = after + 1;
+                    continue;
                 }
+                Some(b'\n') => after + 1,
+                Some(b'\r') if bytes.get(after + 1) == Some(&b'\n') => after + 2,
                 Some(_) => return None,
-            }
-            continue;
+            };
+            return Some((next, newlines(next, quoted)));
         }
         let rest = &bytes[cell..];
-        let (end, next, newline) = match memchr::memchr3(delimiter, b'\n', b'"', rest) {
+        let (end, next) = match memchr::memchr3(delimiter, b'\n', b'"', rest) {
             Some(j) => match rest[j] {
                 b'"' => return None,
-                b'\n' => (cell + j, Some(cell + j + 1), true),
-                _ => (cell + j, None, false),
+                b'\n' => (cell + j, Some(cell + j + 1)),
+                _ => (cell + j, None),
             },
-            None => (n, Some(n), false),
+            None => (n, Some(n)),
         };
         // The last field drops the carriage return of a CRLF (or of the text's end).
         let end = if next.is_some() && end > cell && bytes[end - 1] == b'\r' {
@@ -688,7 +727,7 @@ fn split_record(
         }
         fields.push(Field::Plain(cell, end));
         match next {
-            Some(next) => return Some((next, newlines + u64::from(newline))),
+            Some(next) => return Some((next, newlines(next, quoted))),
             None => cell = end + 1,
         }
     }

@@ -219,6 +219,9 @@ struct Part {
     first_start: Option<usize>,
     /// Start of the record the run stopped at (it belongs to the next part).
     stop_start: Option<usize>,
+    /// The line count (from the run's start) at `first_start` and at `stop_start`.
+    first_line: u64,
+    stop_line: u64,
 }
 
 /// The data records of one file's body, read serially or in chunks.
@@ -347,7 +350,7 @@ impl Records<'_> {
     fn read(&self, from: usize, split: Split) -> (Part, bool) {
         let body_len = self.text.len() - self.base;
         let from = from.min(body_len);
-        let serial = || self.read_part(from, None, self.line_before(from), None);
+        let serial = || self.read_part(from, None, self.line_before(from));
         let len = body_len - from;
         let chunks = split.max_chunks.min(len / split.min_chunk.max(1));
         if chunks < 2 {
@@ -371,33 +374,34 @@ impl Records<'_> {
             .enumerate()
             .map(|(i, &b)| (b, bounds.get(i + 1).copied()))
             .collect();
-        // Each part numbers lines from 0 at its start and counts its own newlines;
-        // the parts' line numbers are shifted into place after.
-        let parts: Vec<(Part, u64)> = ranges
+        // Each part numbers lines from 0 at its start; the parts' line numbers are
+        // shifted into place after.
+        let parts: Vec<Part> = ranges
             .par_iter()
-            .map(|&(start, until)| {
-                let end = self.base + until.unwrap_or(body_len);
-                let newlines =
-                    memchr::memchr_iter(b'\n', &self.text.as_bytes()[self.base + start..end])
-                        .count() as u64;
-                (self.read_part(start, until, 0, Some(newlines)), newlines)
-            })
+            .map(|&(start, until)| self.read_part(start, until, 0))
             .collect();
         let holds = parts
             .windows(2)
-            .all(|w| w[0].0.stop_start.is_some() && w[0].0.stop_start == w[1].0.first_start);
+            .all(|w| w[0].stop_start.is_some() && w[0].stop_start == w[1].first_start);
         if !holds {
             return (serial(), false);
         }
         let mut out = Part::default();
         let mut line_base = self.line_before(from);
-        for (p, newlines) in parts {
+        let mut stop_line = None;
+        for p in parts {
+            // Where the previous part stopped, this one's first record starts: the
+            // newlines between the two parts' starts are the previous count there less
+            // this one's.
+            if let Some(stop) = stop_line {
+                line_base += stop - p.first_line;
+            }
+            stop_line = Some(p.stop_line);
             out.rows.append(p.rows, line_base);
             out.errors.extend(p.errors.into_iter().map(|mut e| {
                 e.line += line_base;
                 e
             }));
-            line_base += newlines;
             if p.last_start.is_some() {
                 out.last_start = p.last_start;
             }
@@ -430,15 +434,8 @@ impl Records<'_> {
 
     /// Reads the records from body offset `from` (between records) to the end, or,
     /// with `until`, up to the first record starting at or after it.
-    /// Lines are numbered from `first_line` at `from`; `newlines` is the count of
-    /// newlines from `from` to `until`, if known.
-    fn read_part(
-        &self,
-        from: usize,
-        until: Option<usize>,
-        first_line: u64,
-        newlines: Option<u64>,
-    ) -> Part {
+    /// Lines are numbered from `first_line` at `from`.
+    fn read_part(&self, from: usize, until: Option<usize>, first_line: u64) -> Part {
         let file = self.file;
         let body = &self.text[self.base..];
         let bytes = body.as_bytes();
@@ -453,17 +450,18 @@ impl Records<'_> {
         let scanned_to = until.unwrap_or(n).clamp(from, n);
         let has_cr = memchr::memchr(b'\r', &bytes[from..scanned_to]).is_some();
         let mut part = Part::default();
-        // Room for every line of the part as a row: no copy while growing.
-        let lines_here = 1 + newlines.map_or_else(
-            || memchr::memchr_iter(b'\n', &bytes[from..scanned_to]).count(),
-            |n| n as usize,
-        );
+        // Room for the part's rows, guessed from the lines of its first 64 KiB (with
+        // some margin): no copy while growing.
+        let sample = &bytes[from..scanned_to.min(from + (64 << 10))];
+        let sample_lines = memchr::memchr_iter(b'\n', sample).count() + 1;
+        let rows_guess = (scanned_to - from) / sample.len().max(1) * sample_lines * 9 / 8 + 16;
         part.rows
-            .reserve(lines_here, lines_here * self.headers.len());
+            .reserve(rows_guess, rows_guess * self.headers.len());
         let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
         let mut odd = CoreRecord::default();
         let mut cells: Vec<Field> = Vec::new();
         let mut unescaped = String::new();
+        let mut any_escaped = false;
         let mut pos = from;
         let mut line = first_line;
         loop {
@@ -480,6 +478,7 @@ impl Records<'_> {
             let start = pos;
             if until.is_some_and(|u| start >= u) {
                 part.stop_start = Some(start);
+                part.stop_line = line;
                 break;
             }
             let record_line = line;
@@ -494,12 +493,17 @@ impl Records<'_> {
                 None
             };
             let verdict = if let Some((next, newlines)) = simple {
-                part.first_start.get_or_insert(start);
+                if part.first_start.is_none() {
+                    part.first_start = Some(start);
+                    part.first_line = record_line;
+                }
                 pos = next;
                 line += newlines;
                 unescaped.clear();
+                any_escaped = false;
                 for f in &mut cells {
                     if let Field::Escaped(a, b) = *f {
+                        any_escaped = true;
                         let from = unescaped.len();
                         unescape_into(body.get(a..b).unwrap_or_default(), &mut unescaped);
                         *f = Field::Unescaped(from, unescaped.len());
@@ -514,7 +518,10 @@ impl Records<'_> {
                 if !any {
                     continue;
                 }
-                part.first_start.get_or_insert(start);
+                if part.first_start.is_none() {
+                    part.first_start = Some(start);
+                    part.first_line = record_line;
+                }
                 match odd.fields() {
                     Ok(fields) => self.judge(fields),
                     Err(reason) => {
@@ -535,7 +542,15 @@ impl Records<'_> {
                 Verdict::Reject(kind, column, reason) => (kind, column, reason),
                 Verdict::Keep => {
                     let base = self.base;
-                    let kept = if simple.is_some() {
+                    let kept = if let (Some((next, _)), false) = (simple, any_escaped) {
+                        let ranges = cells.iter().map(|f| match *f {
+                            Field::Plain(a, b) | Field::Escaped(a, b) | Field::Unescaped(a, b) => {
+                                (base + a, base + b)
+                            }
+                        });
+                        part.rows
+                            .push_ranges(record_line, base + start, base + next, ranges)
+                    } else if simple.is_some() {
                         let cells = cells.iter().map(|f| match *f {
                             Field::Unescaped(a, b) => {
                                 Cell::Copy(unescaped.get(a..b).unwrap_or_default())

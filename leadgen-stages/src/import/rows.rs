@@ -210,6 +210,33 @@ impl Rows {
         Ok(())
     }
 
+    /// [`Rows::push_cells`] for a row of text ranges only, all within `base..end`
+    /// (its record): one check for the whole row when the record is short enough.
+    pub(crate) fn push_ranges(
+        &mut self,
+        line: u64,
+        base: usize,
+        end: usize,
+        ranges: impl ExactSizeIterator<Item = (usize, usize)>,
+    ) -> Result<(), RowTooLarge> {
+        if end.saturating_sub(base) > MAX_CELL_BYTES {
+            return self.push_cells(line, base, ranges.map(|(a, b)| Cell::At(a, b)));
+        }
+        let first = self.cells.len();
+        // Every range lies in the record, under 2 GiB: its offsets fit in `u32`.
+        self.cells.extend(ranges.map(|(a, b)| Span {
+            start: a.saturating_sub(base) as u32,
+            len: b.saturating_sub(a) as u32,
+        }));
+        self.rows.push(Entry {
+            line,
+            first,
+            text_base: base,
+            copied_base: self.copied.len(),
+        });
+        Ok(())
+    }
+
     /// Copies one cell of the row whose copied cells start at `copied_base`.
     fn push_copied(&mut self, cell: &str, copied_base: usize) -> Result<(), RowTooLarge> {
         let start = self.copied.len() - copied_base;
@@ -372,7 +399,7 @@ mod tests {
             .unwrap();
         rows.push_cells(3, 10, [Cell::Copy("E\"va"), Cell::At(18, 19)])
             .unwrap();
-        rows.push_cells(4, 14, [Cell::At(14, 14)]).unwrap();
+        rows.push_ranges(4, 14, 15, [(14, 14)].into_iter()).unwrap();
         let all: Vec<(u64, Vec<&str>)> =
             rows.iter().map(|r| (r.line, r.iter().collect())).collect();
         assert_eq!(
@@ -414,6 +441,8 @@ mod tests {
             rows.push_cells(2, 0, [Cell::At(0, MAX_CELL_BYTES + 1)])
                 .is_err()
         );
+        let ranges = [(0, 1), (far, far + 1)].into_iter();
+        assert!(rows.push_ranges(2, 0, far + 1, ranges).is_err());
         assert!(rows.is_empty());
         assert_eq!((rows.cells.len(), rows.copied.len()), (0, 0));
     }

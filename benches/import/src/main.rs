@@ -47,8 +47,20 @@ async fn main() {
     let xlsx = data.join("team_workbook.xlsx");
     let opts = ImportOptions::default();
 
-    // `BENCH_ONLY=parse`, `xlsx` or `import`: only that loop (for profilers), no output.
+    // `BENCH_ONLY=parse`, `xlsx` or `import`: only that loop (for profilers), no output;
+    // `read`: only `read_table`, printing its best time.
     match std::env::var("BENCH_ONLY").as_deref() {
+        Ok("read") => {
+            let mut best = f64::MAX;
+            for _ in 0..repeats {
+                let t = Instant::now();
+                let table = read_table(&csv, &opts).expect("read the 100k CSV");
+                best = best.min(t.elapsed().as_secs_f64());
+                drop(table);
+            }
+            println!("read_table best of {repeats}: {:.1} ms", best * 1000.0);
+            return;
+        }
         Ok("parse") => {
             for _ in 0..repeats {
                 parse_file(&csv, &opts).await.expect("parse the 100k CSV");

@@ -41,42 +41,62 @@ pub fn read_file_capped(path: &Path, limits: &ReadLimits) -> Result<Vec<u8>, Imp
             limit: limits.max_file_bytes,
         });
     }
+    // Read straight into the result, a piece at a time, checking the lines read so far.
     let mut out = Vec::with_capacity(meta.len() as usize);
-    let mut chunk = vec![0u8; 1 << 20];
-    let mut line = 1u64;
-    let mut line_len = 0usize;
+    let mut lines = LongLineCheck {
+        limit: limits.max_line_bytes,
+        line_start: 0,
+    };
     loop {
-        let n = file.read(&mut chunk).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        let part = &chunk[..n];
-        let mut start = 0;
-        for nl in memchr::memchr_iter(b'\n', part) {
-            line_len += nl - start;
-            if line_len > limits.max_line_bytes {
-                break;
-            }
-            line += 1;
-            line_len = 0;
-            start = nl + 1;
-        }
-        if line_len <= limits.max_line_bytes {
-            line_len += n - start;
-        }
-        if line_len > limits.max_line_bytes {
+        let n = Read::take(&mut file, READ_PIECE)
+            .read_to_end(&mut out)
+            .map_err(io)?;
+        if let Some(line) = lines.first_too_long(&out) {
             return Err(ImportError::LineTooLong {
                 file: file_name,
                 line,
                 limit: limits.max_line_bytes,
             });
         }
-        out.extend_from_slice(part);
+        if n == 0 {
+            break;
+        }
     }
     if out.is_empty() {
         return Err(ImportError::EmptyFile { file: file_name });
     }
     Ok(out)
+}
+
+/// Bytes read between two line checks (a runaway line stops the read soon after it
+/// passes the limit).
+const READ_PIECE: u64 = 1 << 20;
+
+/// Finds a physical line longer than `limit` in text read so far, without visiting
+/// every newline: from a line start, the last newline within `limit + 1` bytes (one
+/// backward search) ends every line before it, all short enough.
+struct LongLineCheck {
+    limit: usize,
+    /// Where the first line not yet known to be short enough starts.
+    line_start: usize,
+}
+
+impl LongLineCheck {
+    /// The 1-based number of the first line over the limit in `read` (the text read so
+    /// far, growing between calls), if there is one yet.
+    fn first_too_long(&mut self, read: &[u8]) -> Option<u64> {
+        while read.len() - self.line_start > self.limit {
+            let window = &read[self.line_start..=self.line_start + self.limit];
+            match memchr::memrchr(b'\n', window) {
+                Some(i) => self.line_start += i + 1,
+                None => {
+                    let before = &read[..self.line_start];
+                    return Some(1 + memchr::memchr_iter(b'\n', before).count() as u64);
+                }
+            }
+        }
+        None
+    }
 }
 
 /// Decodes bytes to text, detecting the encoding.
@@ -241,6 +261,32 @@ mod tests {
             decode_bytes("x", b"   \n\n".to_vec()),
             Err(ImportError::EmptyFile { .. })
         ));
+    }
+
+    #[test]
+    fn long_line_check_finds_the_first_line_over_the_limit() {
+        let text = b"ab\nabcd\n\nabc\nabcde";
+        let first = |limit, read: &[u8]| {
+            LongLineCheck {
+                limit,
+                line_start: 0,
+            }
+            .first_too_long(read)
+        };
+        assert_eq!(first(4, text), Some(5));
+        assert_eq!(first(5, text), None);
+        assert_eq!(first(3, text), Some(2));
+        assert_eq!(first(0, b"\n\n"), None);
+        assert_eq!(first(0, b"\n\nx"), Some(3));
+        // Fed as it is read: known-short lines are not looked at again.
+        let mut check = LongLineCheck {
+            limit: 4,
+            line_start: 0,
+        };
+        for end in 0..text.len() {
+            assert_eq!(check.first_too_long(&text[..end]), None, "{end}");
+        }
+        assert_eq!(check.first_too_long(text), Some(5));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::keys::{
     canonical_linkedin_url, clean, domain_of, fold, is_missing_marker, normalize_email,
 };
 use super::mapping::{ColumnMapping, Field, MatchMethod};
-use super::table::{Table, TableRow};
+use super::table::{Row, Table};
 use rayon::prelude::*;
 
 /// One row's drafts.
@@ -222,7 +222,7 @@ impl<'a> Context<'a> {
     fn build_row(
         &self,
         index: usize,
-        row: &'a TableRow,
+        row: Row<'a>,
         countries: &mut CountryCache<'a>,
         shared: &Arc<str>,
         scratch: &mut Vec<(String, f32)>,
@@ -242,7 +242,7 @@ impl<'a> Context<'a> {
             scratch,
             ids,
         );
-        for (i, cell) in row.cells.iter().enumerate() {
+        for (i, cell) in row.iter().enumerate() {
             let Some(action) = self.actions.get(i) else {
                 continue;
             };
@@ -761,16 +761,16 @@ mod tests {
             headers: ["Full Name", "E-mail", "Firma", "IČO", "registry_ids.cz:ico"]
                 .map(String::from)
                 .to_vec(),
-            rows: vec![TableRow {
-                line: 2,
-                cells: csv::StringRecord::from(vec![
+            rows: crate::import::table::Rows::from_cells(&[(
+                2,
+                &[
                     "Ing. Jan Novák",
                     "jan@acme.cz",
                     "Acme s.r.o.",
                     "4626133",
                     "04626133",
-                ]),
-            }],
+                ],
+            )]),
             errors: vec![],
         };
         let mapping = infer_mapping(&table, None, None).unwrap();

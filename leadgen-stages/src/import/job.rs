@@ -146,7 +146,7 @@ pub async fn parse_file(path: &Path, options: &ImportOptions) -> Result<ParsedFi
             available: "none: not a workbook".into(),
         });
     }
-    let mut table = read_table(path, options)?;
+    let table = read_table(path, options)?;
     let mut mapping = infer_mapping(&table, options.preset, options.mapping.as_ref())?;
     if let Some(llm) = &options.llm {
         map_unresolved_with_llm(&mut mapping, &table, llm.as_ref()).await?;
@@ -164,9 +164,6 @@ pub async fn parse_file(path: &Path, options: &ImportOptions) -> Result<ParsedFi
     });
     let (drafts, draft_errors) = build_drafts(&table, &mapping, &source);
     let records_read = table.records_read();
-    let rows = std::mem::take(&mut table.rows);
-    let row_count = rows.len();
-    drop_in_background(rows, row_count);
     let mut errors = table.errors;
     errors.extend(draft_errors);
     errors.sort_by_key(|e| e.line);

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::decode::read_text_file;
 use super::error::{ImportError, RowError, RowErrorKind};
-use super::table::{ReadLimits, SourceFormat, Table, TableRow};
+use super::table::{ReadLimits, Rows, SourceFormat, Table};
 
 /// Whether a file name looks like JSON Lines.
 pub fn is_jsonl_path(path: &Path) -> bool {
@@ -89,19 +89,29 @@ pub fn read_jsonl(path: &Path, limits: &ReadLimits) -> Result<Table, ImportError
         });
     }
     let width = headers.len();
-    let rows = raw_rows
-        .into_iter()
-        .map(|(line, cells)| {
-            let mut full = vec![String::new(); width];
-            for (c, v) in cells {
-                full[c] = v;
-            }
-            TableRow {
+    let mut rows = Rows::new();
+    let mut full = Vec::with_capacity(width);
+    let mut too_large = false;
+    for (line, cells) in raw_rows {
+        full.clear();
+        full.resize(width, String::new());
+        for (c, v) in cells {
+            full[c] = v;
+        }
+        if let Err(e) = rows.push_row(line, &full) {
+            too_large = true;
+            errors.push(RowError {
+                file: file.clone(),
                 line,
-                cells: csv::StringRecord::from(full),
-            }
-        })
-        .collect();
+                column: None,
+                kind: RowErrorKind::FieldTooLong,
+                reason: e.to_string(),
+            });
+        }
+    }
+    if too_large {
+        errors.sort_by_key(|e| e.line);
+    }
     Ok(Table {
         file,
         format: SourceFormat::Jsonl,

@@ -621,7 +621,7 @@ impl ContentProfile {
     fn of(table: &Table, column: usize) -> Self {
         let mut p = ContentProfile::default();
         for row in table.rows.iter() {
-            let Some(v) = row.cells.get(column).map(str::trim) else {
+            let Some(v) = row.get(column).map(str::trim) else {
                 continue;
             };
             if v.is_empty() {
@@ -982,7 +982,7 @@ pub async fn map_unresolved_with_llm(
             let samples: Vec<&str> = table
                 .rows
                 .iter()
-                .filter_map(|r| r.cells.get(i).map(str::trim))
+                .filter_map(|r| r.get(i).map(str::trim))
                 .filter(|v| !v.is_empty())
                 .take(3)
                 .collect();
@@ -1042,21 +1042,20 @@ pub async fn map_unresolved_with_llm(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::table::{SourceFormat, TableRow};
+    use crate::import::table::{Rows, SourceFormat};
 
     fn table(headers: &[&str], rows: &[&[&str]]) -> Table {
         Table {
             file: "t.csv".into(),
             format: SourceFormat::Jsonl,
             headers: headers.iter().map(|h| h.to_string()).collect(),
-            rows: rows
-                .iter()
-                .enumerate()
-                .map(|(i, r)| TableRow {
-                    line: i as u64 + 2,
-                    cells: csv::StringRecord::from(r.to_vec()),
-                })
-                .collect(),
+            rows: Rows::from_cells(
+                &rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (i as u64 + 2, *r))
+                    .collect::<Vec<_>>(),
+            ),
             errors: vec![],
         }
     }

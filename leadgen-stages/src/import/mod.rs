@@ -32,6 +32,7 @@ pub mod keys;
 pub mod mapping;
 mod matching;
 pub mod presets;
+mod rows;
 pub mod sniff;
 pub mod spreadsheet;
 mod table;
@@ -46,4 +47,4 @@ pub use mapping::{ColumnMapping, Field, MappedColumn, MappingOverride, MatchMeth
 pub use matching::RowStatus;
 pub use presets::Preset;
 pub use spreadsheet::SheetSelector;
-pub use table::{ReadLimits, SourceFormat, Table, TableRow};
+pub use table::{ReadLimits, Row, RowTooLarge, Rows, SourceFormat, Table};

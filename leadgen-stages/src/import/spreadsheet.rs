@@ -9,10 +9,10 @@ use std::path::Path;
 use calamine::{Data, Dimensions, Ods, Range, Reader, Sheets, Xls, Xlsb, Xlsx};
 use chrono::{Datelike, Timelike};
 
-use super::error::ImportError;
+use super::error::{ImportError, RowError, RowErrorKind};
 use super::keys::fold;
 use super::mapping::Field;
-use super::table::{ReadLimits, SourceFormat, Table, TableRow, column_letter};
+use super::table::{ReadLimits, Rows, SourceFormat, Table, column_letter};
 
 /// Which sheet to read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -593,23 +593,25 @@ fn range_to_table(
             }
         })
         .collect();
-    let mut rows = Vec::new();
+    let mut rows = Rows::new();
+    let mut errors = Vec::new();
     for (r, cells) in grid.iter().enumerate().skip(header_rel + 1) {
         if keep.iter().all(|&c| cells[c].trim().is_empty()) {
             continue;
         }
-        let bytes = keep.iter().map(|&c| cells[c].len()).sum();
-        let mut record = csv::StringRecord::with_capacity(bytes, keep.len());
-        for &c in &keep {
-            record.push_field(&cells[c]);
+        let line = (row0 as usize + r + 1) as u64;
+        if let Err(e) = rows.push_row(line, keep.iter().map(|&c| &cells[c])) {
+            errors.push(RowError {
+                file: file.into(),
+                line,
+                column: None,
+                kind: RowErrorKind::FieldTooLong,
+                reason: e.to_string(),
+            });
         }
-        rows.push(TableRow {
-            line: (row0 as usize + r + 1) as u64,
-            cells: record,
-        });
     }
     let header_row = (row0 as usize + header_rel + 1) as u64;
-    if rows.is_empty() {
+    if rows.is_empty() && errors.is_empty() {
         return Err(ImportError::HeaderOnly {
             file: file.into(),
             header_line: header_row,
@@ -623,7 +625,7 @@ fn range_to_table(
         },
         headers,
         rows,
-        errors: Vec::new(),
+        errors,
     })
 }
 

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::RowError;
+pub use super::rows::{Row, RowTooLarge, Rows};
 
 /// Limits that keep a runaway file from exhausting memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,15 +55,6 @@ pub enum SourceFormat {
     Jsonl,
 }
 
-/// One well-formed data row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TableRow {
-    /// 1-based physical line (CSV: the record's first line) or worksheet row.
-    pub line: u64,
-    /// The cells, one per header column.
-    pub cells: csv::StringRecord,
-}
-
 /// A file read into rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
@@ -72,8 +64,8 @@ pub struct Table {
     pub format: SourceFormat,
     /// Column names (trimmed; an unnamed column is named by its position).
     pub headers: Vec<String>,
-    /// Well-formed data rows.
-    pub rows: Vec<TableRow>,
+    /// Well-formed data rows, in file order.
+    pub rows: Rows,
     /// Malformed rows, reported and kept out.
     pub errors: Vec<RowError>,
 }

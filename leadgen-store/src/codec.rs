@@ -204,7 +204,6 @@ pub(crate) fn entity_doc<T: Serialize>(
 mod entity_doc {
     use std::io;
 
-    use chrono::{DateTime, Datelike, Timelike, Utc};
     use leadgen_core::{FieldProvenance, Provenance};
     use serde::Serialize;
     use serde::ser::{
@@ -371,29 +370,54 @@ mod entity_doc {
 
     macro_rules! not_null {
         ($($name:ident($($arg:ty),*)),* $(,)?) => {
-            $(fn $name(self $(, _: $arg)*) -> Result<bool, Error> { Ok(false) })*
+            $(fn $name(self $(, _: $arg)*) -> Result<bool, NotNull> { Ok(false) })*
         };
     }
 
+    /// How [`IsNull`] stops at a compound value (which is not null): an error
+    /// that allocates nothing.
+    #[derive(Debug)]
+    struct NotNull;
+
+    impl std::fmt::Display for NotNull {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("not null")
+        }
+    }
+
+    impl std::error::Error for NotNull {}
+
+    impl serde::ser::Error for NotNull {
+        fn custom<T: std::fmt::Display>(_: T) -> Self {
+            NotNull
+        }
+    }
+
     /// Short-circuits a compound value: it is not null.
-    fn compound<T>() -> Result<T, Error> {
-        Err(Error::custom("not null"))
+    fn compound<T>() -> Result<T, NotNull> {
+        Err(NotNull)
     }
 
     impl Serializer for IsNull {
         type Ok = bool;
-        type Error = Error;
-        type SerializeSeq = Impossible<bool, Error>;
-        type SerializeTuple = Impossible<bool, Error>;
-        type SerializeTupleStruct = Impossible<bool, Error>;
-        type SerializeTupleVariant = Impossible<bool, Error>;
-        type SerializeMap = Impossible<bool, Error>;
-        type SerializeStruct = Impossible<bool, Error>;
-        type SerializeStructVariant = Impossible<bool, Error>;
+        type Error = NotNull;
+        type SerializeSeq = Impossible<bool, NotNull>;
+        type SerializeTuple = Impossible<bool, NotNull>;
+        type SerializeTupleStruct = Impossible<bool, NotNull>;
+        type SerializeTupleVariant = Impossible<bool, NotNull>;
+        type SerializeMap = Impossible<bool, NotNull>;
+        type SerializeStruct = Impossible<bool, NotNull>;
+        type SerializeStructVariant = Impossible<bool, NotNull>;
+
+        /// A value written as text (a time, an id) is not null; the default would
+        /// format it only to throw the text away.
+        fn collect_str<T: ?Sized + std::fmt::Display>(self, _: &T) -> Result<bool, NotNull> {
+            Ok(false)
+        }
 
         // Only an `Option` itself: a missing field of any other type (a newtype
         // around an `Option`, `()`) would not read back.
-        fn serialize_none(self) -> Result<bool, Error> {
+        fn serialize_none(self) -> Result<bool, NotNull> {
             Ok(true)
         }
 
@@ -417,14 +441,14 @@ mod entity_doc {
             serialize_unit_variant(&'static str, u32, &'static str),
         );
 
-        fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<bool, Error> {
+        fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<bool, NotNull> {
             Ok(false)
         }
         fn serialize_newtype_struct<T: ?Sized + Serialize>(
             self,
             _: &'static str,
             _: &T,
-        ) -> Result<bool, Error> {
+        ) -> Result<bool, NotNull> {
             Ok(false)
         }
         fn serialize_newtype_variant<T: ?Sized + Serialize>(
@@ -433,20 +457,20 @@ mod entity_doc {
             _: u32,
             _: &'static str,
             _: &T,
-        ) -> Result<bool, Error> {
+        ) -> Result<bool, NotNull> {
             Ok(false)
         }
-        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, NotNull> {
             compound()
         }
-        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, NotNull> {
             compound()
         }
         fn serialize_tuple_struct(
             self,
             _: &'static str,
             _: usize,
-        ) -> Result<Self::SerializeTupleStruct, Error> {
+        ) -> Result<Self::SerializeTupleStruct, NotNull> {
             compound()
         }
         fn serialize_tuple_variant(
@@ -455,17 +479,17 @@ mod entity_doc {
             _: u32,
             _: &'static str,
             _: usize,
-        ) -> Result<Self::SerializeTupleVariant, Error> {
+        ) -> Result<Self::SerializeTupleVariant, NotNull> {
             compound()
         }
-        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotNull> {
             compound()
         }
         fn serialize_struct(
             self,
             _: &'static str,
             _: usize,
-        ) -> Result<Self::SerializeStruct, Error> {
+        ) -> Result<Self::SerializeStruct, NotNull> {
             compound()
         }
         fn serialize_struct_variant(
@@ -474,7 +498,7 @@ mod entity_doc {
             _: u32,
             _: &'static str,
             _: usize,
-        ) -> Result<Self::SerializeStructVariant, Error> {
+        ) -> Result<Self::SerializeStructVariant, NotNull> {
             compound()
         }
     }
@@ -505,63 +529,7 @@ mod entity_doc {
         }
     }
 
-    /// A time as RFC 3339 in UTC (`2024-05-01T12:00:00.123456Z`), the fraction
-    /// 0, 3, 6 or 9 digits as needed: what chrono writes, without `fmt`.
-    pub(super) struct Time(pub DateTime<Utc>);
-
-    impl Serialize for Time {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            let mut buf = [0u8; 32];
-            match rfc3339(self.0, &mut buf) {
-                Some(text) => s.serialize_str(text),
-                // Years past 9999 or before 0, leap seconds: chrono's own form.
-                None => self.0.serialize(s),
-            }
-        }
-    }
-
-    fn digits(out: &mut [u8], mut value: u32) {
-        for slot in out.iter_mut().rev() {
-            *slot = b'0' + (value % 10) as u8;
-            value /= 10;
-        }
-    }
-
-    pub(super) fn rfc3339(at: DateTime<Utc>, buf: &mut [u8; 32]) -> Option<&str> {
-        let year = u32::try_from(at.year()).ok().filter(|y| *y <= 9999)?;
-        let nanos = at.nanosecond();
-        if nanos >= 1_000_000_000 {
-            return None;
-        }
-        digits(&mut buf[0..4], year);
-        buf[4] = b'-';
-        digits(&mut buf[5..7], at.month());
-        buf[7] = b'-';
-        digits(&mut buf[8..10], at.day());
-        buf[10] = b'T';
-        digits(&mut buf[11..13], at.hour());
-        buf[13] = b':';
-        digits(&mut buf[14..16], at.minute());
-        buf[16] = b':';
-        digits(&mut buf[17..19], at.second());
-        let mut end = 19;
-        let (value, width) = if nanos == 0 {
-            (0, 0)
-        } else if nanos.is_multiple_of(1_000_000) {
-            (nanos / 1_000_000, 3)
-        } else if nanos.is_multiple_of(1_000) {
-            (nanos / 1_000, 6)
-        } else {
-            (nanos, 9)
-        };
-        if width > 0 {
-            buf[end] = b'.';
-            digits(&mut buf[end + 1..end + 1 + width], value);
-            end += 1 + width;
-        }
-        buf[end] = b'Z';
-        std::str::from_utf8(&buf[..end + 1]).ok()
-    }
+    pub(super) use leadgen_core::model::time::Rfc3339 as Time;
 }
 
 /// Parses a stored JSON document, naming the table and row when it is unreadable.

@@ -51,10 +51,13 @@ pub struct Company {
     /// Where each field's value came from.
     pub provenance: FieldProvenance,
     /// When leadgen first stored the company.
+    #[serde(serialize_with = "super::time::serialize")]
     pub created_at: DateTime<Utc>,
     /// When any field last changed.
+    #[serde(serialize_with = "super::time::serialize")]
     pub updated_at: DateTime<Utc>,
     /// When an enrichment stage last ran for it.
+    #[serde(serialize_with = "super::time::serialize_option")]
     pub last_enriched_at: Option<DateTime<Utc>>,
     /// Set when dedup merged this company into another: the record stays as a
     /// tombstone pointing to the survivor, left out of listings unless asked for.

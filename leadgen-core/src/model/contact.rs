@@ -165,10 +165,13 @@ pub struct Contact {
     /// Data-quality score, 0.0–1.0, when computed.
     pub quality_score: Option<f32>,
     /// When leadgen first stored the contact.
+    #[serde(serialize_with = "super::time::serialize")]
     pub created_at: DateTime<Utc>,
     /// When any field last changed.
+    #[serde(serialize_with = "super::time::serialize")]
     pub updated_at: DateTime<Utc>,
     /// When an enrichment stage last ran for it.
+    #[serde(serialize_with = "super::time::serialize_option")]
     pub last_enriched_at: Option<DateTime<Utc>>,
     /// Set when dedup merged this contact into another: the record stays as a
     /// tombstone pointing to the survivor (so a merge can be undone), and is left out

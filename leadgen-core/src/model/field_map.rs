@@ -92,7 +92,7 @@ impl<V> FieldMap<V> {
         if self
             .entries
             .last()
-            .is_none_or(|(last, _)| last.as_ref() < field.as_ref())
+            .is_none_or(|(last, _)| name_before(last, &field))
         {
             self.entries.push((field, value));
             return None;
@@ -173,6 +173,16 @@ impl<V> FieldMap<V> {
     /// The values, to change in place.
     pub fn values_mut(&mut self) -> impl ExactSizeIterator<Item = &mut V> {
         self.entries.iter_mut().map(|(_, v)| v)
+    }
+}
+
+/// Whether `a` sorts before `b`; names nearly always differ in their first byte,
+/// which settles it without a call to `memcmp`.
+#[inline]
+fn name_before(a: &str, b: &str) -> bool {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x < y,
+        _ => a < b,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod field_map;
 pub mod ids;
 pub mod legal;
 pub mod provenance;
+pub mod time;
 
 pub use company::Company;
 pub use contact::{Contact, Department, EmailStatus, Seniority};

@@ -20,6 +20,7 @@ pub struct Provenance {
     /// per field was a large share of its allocations. Serialized as a plain string.
     pub source: Arc<str>,
     /// When the value was observed at the source.
+    #[serde(serialize_with = "super::time::serialize")]
     pub observed_at: DateTime<Utc>,
     /// Confidence in the value, 0.0–1.0.
     pub confidence: f32,

@@ -63,8 +63,16 @@ pub fn is_missing_marker(s: &str) -> bool {
     const MARKERS: [&str; 12] = [
         "", "-", "--", "—", "–", "n/a", "na", "none", "null", "nil", "#n/a", "?",
     ];
+    // Every marker is at most 4 bytes: longer cells (nearly all) are values, told
+    // apart without trimming when they start and end visibly.
+    if let [first, .., last] = s.as_bytes()
+        && s.len() > 4
+        && first.is_ascii_graphic()
+        && last.is_ascii_graphic()
+    {
+        return false;
+    }
     let s = s.trim();
-    // Every marker is at most 4 bytes: longer cells (nearly all) are values.
     s.len() <= 4 && MARKERS.iter().any(|m| m.eq_ignore_ascii_case(s))
 }
 
@@ -400,6 +408,47 @@ pub fn company_name_key(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The no-trim shortcut for long cells agrees with trimming first.
+    #[test]
+    fn missing_markers_with_and_without_trimming() {
+        let by_trimming = |s: &str| {
+            let t = s.trim();
+            t.len() <= 4
+                && [
+                    "", "-", "--", "—", "–", "n/a", "na", "none", "null", "nil", "#n/a", "?",
+                ]
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(t))
+        };
+        for s in [
+            "",
+            " ",
+            "-",
+            " - ",
+            "N/A",
+            "  n/a  ",
+            "none",
+            " NULL\t",
+            "nil",
+            "#N/A",
+            "?",
+            "—",
+            " – ",
+            "nones",
+            "n/a.",
+            "Jana",
+            "Jana Nováková",
+            "  none   ",
+            "\tnull\t\t",
+            "x",
+            "abcde",
+            " abcd ",
+            "—-—",
+        ] {
+            assert_eq!(is_missing_marker(s), by_trimming(s), "{s:?}");
+        }
+    }
 
     /// The cells of every file in `../shared/data` that `keep` accepts, cleaned: a
     /// rough split on separators and quotes, enough to collect realistic values.

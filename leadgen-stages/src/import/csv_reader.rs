@@ -451,12 +451,14 @@ impl Records<'_> {
         let has_cr = memchr::memchr(b'\r', &bytes[from..scanned_to]).is_some();
         let mut part = Part::default();
         // Room for the part's rows, guessed from the lines of its first 64 KiB (with
-        // some margin): no copy while growing.
+        // some margin): no copy while growing. The guess stays within a few times the
+        // part's size (blank lines are not rows; past the guess, the rows just grow).
+        let len = scanned_to - from;
         let sample = &bytes[from..scanned_to.min(from + (64 << 10))];
         let sample_lines = memchr::memchr_iter(b'\n', sample).count() + 1;
-        let rows_guess = (scanned_to - from) / sample.len().max(1) * sample_lines * 9 / 8 + 16;
-        part.rows
-            .reserve(rows_guess, rows_guess * self.headers.len());
+        let rows_guess = (len / sample.len().max(1) * sample_lines * 9 / 8).min(len / 16) + 16;
+        let cells_guess = rows_guess.saturating_mul(self.headers.len()).min(len / 4) + 16;
+        part.rows.reserve(rows_guess, cells_guess);
         let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
         let mut odd = CoreRecord::default();
         let mut cells: Vec<Field> = Vec::new();

@@ -357,10 +357,30 @@ impl Records<'_> {
             return (serial(), false);
         }
         let body = &self.text.as_bytes()[self.base..];
+        let nominals: Vec<usize> = (1..chunks).map(|k| from + len / chunks * k).collect();
+        // The quotes before each nominal point, counted in parallel. Every split point
+        // lies outside quotes (even parity), so a point's quote parity counted from
+        // `from` is its parity from the split point before it.
+        let quotes: Vec<usize> = (0..nominals.len())
+            .into_par_iter()
+            .map(|k| {
+                let start = if k == 0 { from } else { nominals[k - 1] };
+                let between = body.get(start..nominals[k]).unwrap_or_default();
+                memchr::memchr_iter(b'"', between).count()
+            })
+            .collect();
         let mut bounds = vec![from];
-        for k in 1..chunks {
-            let nominal = (from + len / chunks * k).max(*bounds.last().unwrap_or(&from));
-            match Self::split_after(body, *bounds.last().unwrap_or(&from), nominal) {
+        let mut odd = false;
+        for (k, &nominal) in nominals.iter().enumerate() {
+            odd ^= quotes[k] % 2 == 1;
+            let prev = *bounds.last().unwrap_or(&from);
+            // A split point already past this nominal point: split after it instead.
+            let (at, quoted) = if prev >= nominal {
+                (prev, false)
+            } else {
+                (nominal, odd)
+            };
+            match Self::split_after(body, at, quoted) {
                 Some(b) if b < body_len => bounds.push(b),
                 _ => break,
             }
@@ -386,6 +406,8 @@ impl Records<'_> {
         if !holds {
             return (serial(), false);
         }
+        let rows: usize = parts.iter().map(|p| p.rows.len()).sum();
+        let cells: usize = parts.iter().map(|p| p.rows.cell_count()).sum();
         let mut out = Part::default();
         let mut line_base = self.line_before(from);
         let mut stop_line = None;
@@ -398,6 +420,11 @@ impl Records<'_> {
             }
             stop_line = Some(p.stop_line);
             out.rows.append(p.rows, line_base);
+            // The first part's rows take the others: room for all, grown once.
+            out.rows.reserve(
+                rows.saturating_sub(out.rows.len()),
+                cells.saturating_sub(out.rows.cell_count()),
+            );
             out.errors.extend(p.errors.into_iter().map(|mut e| {
                 e.line += line_base;
                 e
@@ -415,10 +442,8 @@ impl Records<'_> {
     }
 
     /// The offset just after the first newline at or after `nominal` that lies
-    /// outside quotes, counting quotes from `prev` (a record boundary).
-    fn split_after(body: &[u8], prev: usize, nominal: usize) -> Option<usize> {
-        let quotes = memchr::memchr_iter(b'"', body.get(prev..nominal)?).count();
-        let mut quoted = quotes % 2 == 1;
+    /// outside quotes, `quoted` telling whether `nominal` is inside quotes.
+    fn split_after(body: &[u8], nominal: usize, mut quoted: bool) -> Option<usize> {
         let mut i = nominal;
         while let Some(j) = memchr::memchr2(b'"', b'\n', &body[i..]) {
             let at = i + j;
@@ -451,12 +476,14 @@ impl Records<'_> {
         let has_cr = memchr::memchr(b'\r', &bytes[from..scanned_to]).is_some();
         let mut part = Part::default();
         // Room for the part's rows, guessed from the lines of its first 64 KiB (with
-        // some margin): no copy while growing.
+        // some margin): no copy while growing. The guess stays within a few times the
+        // part's size (blank lines are not rows; past the guess, the rows just grow).
+        let len = scanned_to - from;
         let sample = &bytes[from..scanned_to.min(from + (64 << 10))];
         let sample_lines = memchr::memchr_iter(b'\n', sample).count() + 1;
-        let rows_guess = (scanned_to - from) / sample.len().max(1) * sample_lines * 9 / 8 + 16;
-        part.rows
-            .reserve(rows_guess, rows_guess * self.headers.len());
+        let rows_guess = (len / sample.len().max(1) * sample_lines * 9 / 8).min(len / 16) + 16;
+        let cells_guess = rows_guess.saturating_mul(self.headers.len()).min(len / 4) + 16;
+        part.rows.reserve(rows_guess, cells_guess);
         let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
         let mut odd = CoreRecord::default();
         let mut cells: Vec<Field> = Vec::new();

@@ -257,6 +257,11 @@ impl Rows {
         }
     }
 
+    /// Cells in all rows.
+    pub(crate) fn cell_count(&self) -> usize {
+        self.cells.len()
+    }
+
     /// Makes room for `rows` more rows of `cells` cells in all.
     pub(crate) fn reserve(&mut self, rows: usize, cells: usize) {
         self.rows.reserve(rows);

@@ -41,6 +41,8 @@ const CONTACT_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET \
      provenance = excluded.provenance \
      WHERE contacts.tenant_id = excluded.tenant_id";
 
+const COMPANY_INSERT_NEW: &str = "INSERT OR IGNORE INTO companies (id, tenant_id, name, \
+     domain_key, country, search_text, updated_at, merged_into, doc, provenance) ";
 const COMPANY_INSERT: &str = "INSERT INTO companies (id, tenant_id, name, domain_key, country, \
      search_text, updated_at, merged_into, doc, provenance) ";
 const COMPANY_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET \
@@ -298,6 +300,8 @@ async fn set_cache_kib(conn: &mut SqliteConnection, kib: i64) -> StoreResult<()>
     Ok(())
 }
 
+/// Writes a validated batch of companies in multi-row statements; new ids by a plain
+/// `INSERT OR IGNORE`, as for contacts (see [`insert_contacts`]).
 async fn insert_companies(
     conn: &mut SqliteConnection,
     tenant: &TenantId,
@@ -308,32 +312,58 @@ async fn insert_companies(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<CompanyRow> = rows.by_ref().take(COMPANY_ROWS_PER_INSERT).collect();
-        let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
-        if empty {
-            report.inserted += ids.len() as u64;
+        let (new, old): (Vec<CompanyRow>, Vec<CompanyRow>) = if empty {
+            report.inserted += chunk.len() as u64;
+            (chunk, Vec::new())
         } else {
+            let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
             let existing = existing_tenants(conn, "companies", &ids).await?;
             classify("company", tenant, &ids, &existing, &mut report)?;
+            chunk
+                .into_iter()
+                .partition(|r| !existing.contains_key(&r.id.to_string()))
+        };
+        for (head, tail, rows) in [
+            (COMPANY_INSERT_NEW, "", new),
+            (COMPANY_INSERT, COMPANY_CONFLICT, old),
+        ] {
+            if rows.is_empty() {
+                continue;
+            }
+            let expected = rows.len() as u64;
+            let mut query = QueryBuilder::<Sqlite>::new(head);
+            query.push_values(rows, |mut b, r| {
+                b.push_bind(r.id.to_string())
+                    .push_bind(tenant.as_str().to_string())
+                    .push_bind(r.name)
+                    .push_bind(r.domain_key)
+                    .push_bind(r.country)
+                    .push_bind(r.search_text)
+                    .push_bind(micros(r.updated_at))
+                    .push_bind(opt_id(r.merged_into))
+                    .push_bind(r.doc)
+                    .push_bind(r.provenance);
+            });
+            query.push(tail);
+            let written = query
+                .build()
+                .execute(&mut *conn)
+                .await
+                .map_err(db("upsert companies"))?;
+            if head == COMPANY_INSERT_NEW && written.rows_affected() != expected {
+                // As for contacts: not reachable while the ids were checked in this
+                // transaction.
+                let reason = format!(
+                    "{} of {expected} new companies were written",
+                    written.rows_affected()
+                );
+                return Err(StoreError::db(
+                    BACKEND,
+                    "insert companies",
+                    sqlx::Error::Protocol(reason),
+                ));
+            }
         }
-        let mut query = QueryBuilder::<Sqlite>::new(COMPANY_INSERT);
-        query.push_values(chunk, |mut b, r| {
-            b.push_bind(r.id.to_string())
-                .push_bind(tenant.as_str().to_string())
-                .push_bind(r.name)
-                .push_bind(r.domain_key)
-                .push_bind(r.country)
-                .push_bind(r.search_text)
-                .push_bind(micros(r.updated_at))
-                .push_bind(opt_id(r.merged_into))
-                .push_bind(r.doc)
-                .push_bind(r.provenance);
-        });
-        query.push(COMPANY_CONFLICT);
-        query
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(db("upsert companies"))?;
     }
     Ok(report)
 }
@@ -724,6 +754,30 @@ mod tests {
         }
         let filter = ContactFilter::default();
         assert_eq!(store.count_contacts(&tenant, &filter).await.unwrap(), 20);
+    }
+
+    /// As for contacts: new and existing companies of one batch both land.
+    #[tokio::test]
+    async fn new_and_existing_companies_in_one_statement() {
+        let store = SqliteStore::in_memory().await.unwrap();
+        let tenant = TenantId::new("a").unwrap();
+        let first: Vec<Company> = (0..5).map(|i| Company::new(format!("Old {i}"))).collect();
+        store.upsert_companies(&tenant, &first).await.unwrap();
+        let mut mixed: Vec<Company> = first
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                c.name = format!("{} renamed", c.name);
+                c
+            })
+            .collect();
+        mixed.extend((0..5).map(|i| Company::new(format!("New {i}"))));
+        let report = store.upsert_companies(&tenant, &mixed).await.unwrap();
+        assert_eq!((report.inserted, report.updated), (5, 5));
+        for c in &mixed {
+            let back = store.get_company(&tenant, c.id).await.unwrap();
+            assert_eq!(back.as_ref(), Some(c));
+        }
     }
 
     /// A large upsert asks for a larger page cache, and gives it back afterwards.

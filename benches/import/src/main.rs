@@ -26,6 +26,24 @@ fn best(times: &[Duration]) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
+/// CPU seconds of this process so far (all threads), from `/proc/self/stat`; 0 where
+/// that file is missing.
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime, in clock ticks of 1/100 s.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// A tenant of a fresh SQLite file in a temporary folder (deleted with the folder).
 async fn fresh_tenant() -> (tempfile::TempDir, TenantStore) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -48,7 +66,9 @@ async fn main() {
     let opts = ImportOptions::default();
 
     // `BENCH_ONLY=parse`, `xlsx` or `import`: only that loop (for profilers), no output;
-    // `read`: only `read_table`, printing its best time.
+    // `read`: only `read_table`, printing its best time; `upsert`: only the contacts
+    // upserts, each one's times on stderr (`BENCH_KEEP=path` keeps a copy of each
+    // database written).
     match std::env::var("BENCH_ONLY").as_deref() {
         Ok("read") => {
             let (mut best, mut best_drop) = (f64::MAX, f64::MAX);
@@ -76,6 +96,30 @@ async fn main() {
         Ok("xlsx") => {
             for _ in 0..repeats {
                 parse_file(&xlsx, &opts).await.expect("parse the XLSX");
+            }
+            return;
+        }
+        Ok("upsert") => {
+            let parsed = parse_file(&csv, &opts).await.expect("parse the 100k CSV");
+            let contacts: Vec<_> = parsed
+                .drafts
+                .iter()
+                .filter_map(|d| d.contact.clone())
+                .collect();
+            drop(parsed);
+            for _ in 0..repeats {
+                let (_dir, tenant) = fresh_tenant().await;
+                let (t, cpu) = (Instant::now(), cpu_s());
+                tenant.upsert_contacts(&contacts).await.expect("upsert");
+                eprintln!(
+                    "upsert {:.3} s wall, {:.2} s CPU",
+                    t.elapsed().as_secs_f64(),
+                    cpu_s() - cpu
+                );
+                if let Ok(keep) = std::env::var("BENCH_KEEP") {
+                    drop(tenant);
+                    std::fs::copy(_dir.path().join("bench.db"), keep).expect("keep");
+                }
             }
             return;
         }

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::task::Poll;
 
 use async_trait::async_trait;
@@ -9,10 +10,10 @@ use leadgen_core::store::{
     CompanyFilter, ContactFilter, EntityStore, Page, PageRequest, UpsertReport, email_key,
 };
 use leadgen_core::{Company, CompanyId, Contact, ContactId, Result, TenantId};
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
-use super::{BACKEND, SqliteStore, db};
+use super::{BACKEND, CACHE_KIB, SqliteStore, db};
 use crate::codec::{
     CompanyRow, ContactRow, Entity, ProvenanceIn, company_rows, contact_row, country_key, cursor,
     domain_key, from_entity_doc, last_by_id, micros, search_key, validate_contacts,
@@ -22,14 +23,13 @@ use crate::error::{StoreError, StoreResult};
 /// SQLite's bound on variables per statement (`SQLITE_MAX_VARIABLE_NUMBER`).
 const MAX_VARIABLES: usize = 32_766;
 
-/// Rows per multi-row `INSERT`: as many as the variable bound allows. A multi-row
-/// statement keeps a statement journal, which copies every existing page the
-/// statement touches the first time it does; index pages hit at random are shared
-/// by many rows, so fewer, larger statements copy far fewer pages.
-const CONTACT_ROWS_PER_INSERT: usize = MAX_VARIABLES / 13;
-/// As [`CONTACT_ROWS_PER_INSERT`], for the 10 columns of `companies`.
+/// Rows per multi-row `companies` statement: as many as the variable bound allows
+/// (see [`CONTACT_ROWS_PER_STATEMENT`]).
 const COMPANY_ROWS_PER_INSERT: usize = MAX_VARIABLES / 10;
 
+const CONTACT_INSERT_NEW: &str = "INSERT OR IGNORE INTO contacts (id, tenant_id, company_id, \
+     email_key, linkedin_url, country, name, email_status, search_text, updated_at, merged_into, \
+     doc, provenance) ";
 const CONTACT_INSERT: &str = "INSERT INTO contacts (id, tenant_id, company_id, email_key, \
      linkedin_url, country, name, email_status, search_text, updated_at, merged_into, doc, \
      provenance) ";
@@ -41,6 +41,8 @@ const CONTACT_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET \
      provenance = excluded.provenance \
      WHERE contacts.tenant_id = excluded.tenant_id";
 
+const COMPANY_INSERT_NEW: &str = "INSERT OR IGNORE INTO companies (id, tenant_id, name, \
+     domain_key, country, search_text, updated_at, merged_into, doc, provenance) ";
 const COMPANY_INSERT: &str = "INSERT INTO companies (id, tenant_id, name, domain_key, country, \
      search_text, updated_at, merged_into, doc, provenance) ";
 const COMPANY_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET \
@@ -116,9 +118,85 @@ fn opt_id(id: Option<Uuid>) -> Option<String> {
     id.map(|id| id.to_string())
 }
 
+/// Rows per multi-row contacts statement (13 variables a row). Rows known to be new
+/// need no statement journal, so statements need not be as large as the variable
+/// bound allows: a smaller statement keeps the bound values and the statement's
+/// program small, and lets the encoding of the next rows overlap more finely.
+const CONTACT_ROWS_PER_STATEMENT: usize = 1024;
+
+/// Page cache to ask for during a large contacts upsert, in KiB per contact: about
+/// what one contact's row and index entries take on disk, with room to spare. While
+/// the transaction's dirty pages fit, none is spilled to the WAL mid-transaction
+/// (and read back, and written again at commit).
+const CACHE_KIB_PER_CONTACT: i64 = 2;
+/// The most page cache a contacts upsert asks for, in KiB.
+const MAX_UPSERT_CACHE_KIB: i64 = 512 * 1024;
+
+/// The text values of one statement, shared with its arguments: the statement's
+/// values are then freed here, on the caller's thread, instead of on the
+/// connection's worker thread, which is what bounds a bulk upsert.
+#[derive(Default)]
+struct KeepAlive(Vec<Arc<str>>);
+
+impl KeepAlive {
+    fn text(&mut self, value: String) -> Arc<str> {
+        let value: Arc<str> = value.into();
+        self.0.push(Arc::clone(&value));
+        value
+    }
+
+    fn opt_text(&mut self, value: Option<String>) -> Option<Arc<str>> {
+        value.map(|value| self.text(value))
+    }
+}
+
+/// One multi-row contacts statement: `head`, the values of `rows`, then `tail`; and
+/// the statement's text values.
+fn contact_statement(
+    head: &str,
+    tail: &str,
+    tenant: &TenantId,
+    rows: Vec<ContactRow>,
+) -> (QueryBuilder<Sqlite>, KeepAlive) {
+    let mut keep = KeepAlive::default();
+    // Values that repeat are shared, not copied, from row to row.
+    let tenant = keep.text(tenant.as_str().to_string());
+    let mut statuses: Vec<(&'static str, Arc<str>)> = Vec::new();
+    let mut query = QueryBuilder::<Sqlite>::new(head);
+    query.push_values(rows, |mut b, r| {
+        let status = match statuses.iter().find(|(s, _)| *s == r.email_status) {
+            Some((_, shared)) => Arc::clone(shared),
+            None => {
+                let shared = keep.text(r.email_status.to_string());
+                statuses.push((r.email_status, Arc::clone(&shared)));
+                shared
+            }
+        };
+        b.push_bind(keep.text(r.id.to_string()))
+            .push_bind(Arc::clone(&tenant))
+            .push_bind(keep.opt_text(opt_id(r.company_id)))
+            .push_bind(keep.opt_text(r.email_key))
+            .push_bind(keep.opt_text(r.linkedin_url))
+            .push_bind(keep.opt_text(r.country))
+            .push_bind(keep.opt_text(r.name))
+            .push_bind(status)
+            .push_bind(keep.text(r.search_text))
+            .push_bind(micros(r.updated_at))
+            .push_bind(keep.opt_text(opt_id(r.merged_into)))
+            .push_bind(keep.text(r.doc))
+            .push_bind(keep.opt_text(r.provenance));
+    });
+    query.push(tail);
+    (query, keep)
+}
+
 /// Writes a validated batch in multi-row statements, encoding each statement's rows
 /// while SQLite executes the previous statement on its worker thread (the encoding
 /// of 100k documents costs about as much as writing them).
+///
+/// Rows whose id is new (checked inside the write transaction) are written with a
+/// plain `INSERT OR IGNORE`: it needs no statement journal and no conflict target,
+/// and the count of rows it wrote proves that none was skipped.
 async fn insert_contacts(
     conn: &mut SqliteConnection,
     tenant: &TenantId,
@@ -132,48 +210,98 @@ async fn insert_contacts(
     };
     let mut report = UpsertReport::default();
     let empty = table_is_empty(conn, "contacts").await?;
-    let mut chunks = contacts.chunks(CONTACT_ROWS_PER_INSERT);
+    let mut chunks = contacts.chunks(CONTACT_ROWS_PER_STATEMENT);
     let mut next = chunks.next().map(encode).transpose()?;
+    // The values of the statement before: freed once the next one is under way.
+    let mut written_values = KeepAlive::default();
     while let Some(chunk) = next.take() {
-        let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
-        if empty {
-            report.inserted += ids.len() as u64;
+        let (new, old): (Vec<ContactRow>, Vec<ContactRow>) = if empty {
+            (chunk, Vec::new())
         } else {
+            let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
             let existing = existing_tenants(conn, "contacts", &ids).await?;
             classify("contact", tenant, &ids, &existing, &mut report)?;
+            chunk
+                .into_iter()
+                .partition(|r| !existing.contains_key(&r.id.to_string()))
+        };
+        if empty {
+            report.inserted += new.len() as u64;
         }
-        let mut query = QueryBuilder::<Sqlite>::new(CONTACT_INSERT);
-        query.push_values(chunk, |mut b, r| {
-            b.push_bind(r.id.to_string())
-                .push_bind(tenant.as_str().to_string())
-                .push_bind(opt_id(r.company_id))
-                .push_bind(r.email_key)
-                .push_bind(r.linkedin_url)
-                .push_bind(r.country)
-                .push_bind(r.name)
-                .push_bind(r.email_status)
-                .push_bind(r.search_text)
-                .push_bind(micros(r.updated_at))
-                .push_bind(opt_id(r.merged_into))
-                .push_bind(r.doc)
-                .push_bind(r.provenance);
-        });
-        query.push(CONTACT_CONFLICT);
-        // The first poll hands the statement to the connection's worker thread; the
-        // next chunk is encoded here while the worker writes this one.
-        let mut execute = std::pin::pin!(query.build().execute(&mut *conn));
-        let first = std::future::poll_fn(|cx| Poll::Ready(execute.as_mut().poll(cx))).await;
-        let encoded = chunks.next().map(encode).transpose();
-        match first {
-            Poll::Ready(written) => written,
-            Poll::Pending => execute.await,
+        let mut statements = Vec::with_capacity(2);
+        if !new.is_empty() {
+            let rows = new.len() as u64;
+            statements.push((
+                contact_statement(CONTACT_INSERT_NEW, "", tenant, new),
+                Some(rows),
+            ));
         }
-        .map_err(db("upsert contacts"))?;
-        next = encoded?;
+        if !old.is_empty() {
+            statements.push((
+                contact_statement(CONTACT_INSERT, CONTACT_CONFLICT, tenant, old),
+                None,
+            ));
+        }
+        let mut encoded = None;
+        for ((mut query, values), expected) in statements {
+            // The first poll hands the statement to the connection's worker thread;
+            // the next chunk is encoded here while the worker writes this one.
+            let mut execute = std::pin::pin!(query.build().execute(&mut *conn));
+            let first = std::future::poll_fn(|cx| Poll::Ready(execute.as_mut().poll(cx))).await;
+            drop(std::mem::replace(&mut written_values, values));
+            if encoded.is_none() {
+                encoded = Some(chunks.next().map(encode).transpose());
+            }
+            let written = match first {
+                Poll::Ready(written) => written,
+                Poll::Pending => execute.await,
+            }
+            .map_err(db("upsert contacts"))?;
+            if let Some(expected) = expected
+                && written.rows_affected() != expected
+            {
+                // Not reachable while the batch's ids were checked in this
+                // transaction; refuse rather than report rows that were not written.
+                let reason = format!(
+                    "{} of {expected} new contacts were written",
+                    written.rows_affected()
+                );
+                return Err(StoreError::db(
+                    BACKEND,
+                    "insert contacts",
+                    sqlx::Error::Protocol(reason),
+                ));
+            }
+        }
+        next = match encoded {
+            Some(encoded) => encoded?,
+            None => chunks.next().map(encode).transpose()?,
+        };
     }
     Ok(report)
 }
 
+/// The page cache (`PRAGMA cache_size`, negative: KiB) that an upsert of `rows`
+/// contacts asks for, if more than the connection's usual one.
+fn upsert_cache_kib(rows: usize) -> Option<i64> {
+    let kib = i64::try_from(rows)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(CACHE_KIB_PER_CONTACT)
+        .min(MAX_UPSERT_CACHE_KIB);
+    (kib > CACHE_KIB).then_some(kib)
+}
+
+/// Sets the connection's page cache to `kib` KiB.
+async fn set_cache_kib(conn: &mut SqliteConnection, kib: i64) -> StoreResult<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}")))
+        .execute(&mut *conn)
+        .await
+        .map_err(db("set the page cache"))?;
+    Ok(())
+}
+
+/// Writes a validated batch of companies in multi-row statements; new ids by a plain
+/// `INSERT OR IGNORE`, as for contacts (see [`insert_contacts`]).
 async fn insert_companies(
     conn: &mut SqliteConnection,
     tenant: &TenantId,
@@ -184,32 +312,58 @@ async fn insert_companies(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<CompanyRow> = rows.by_ref().take(COMPANY_ROWS_PER_INSERT).collect();
-        let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
-        if empty {
-            report.inserted += ids.len() as u64;
+        let (new, old): (Vec<CompanyRow>, Vec<CompanyRow>) = if empty {
+            report.inserted += chunk.len() as u64;
+            (chunk, Vec::new())
         } else {
+            let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
             let existing = existing_tenants(conn, "companies", &ids).await?;
             classify("company", tenant, &ids, &existing, &mut report)?;
+            chunk
+                .into_iter()
+                .partition(|r| !existing.contains_key(&r.id.to_string()))
+        };
+        for (head, tail, rows) in [
+            (COMPANY_INSERT_NEW, "", new),
+            (COMPANY_INSERT, COMPANY_CONFLICT, old),
+        ] {
+            if rows.is_empty() {
+                continue;
+            }
+            let expected = rows.len() as u64;
+            let mut query = QueryBuilder::<Sqlite>::new(head);
+            query.push_values(rows, |mut b, r| {
+                b.push_bind(r.id.to_string())
+                    .push_bind(tenant.as_str().to_string())
+                    .push_bind(r.name)
+                    .push_bind(r.domain_key)
+                    .push_bind(r.country)
+                    .push_bind(r.search_text)
+                    .push_bind(micros(r.updated_at))
+                    .push_bind(opt_id(r.merged_into))
+                    .push_bind(r.doc)
+                    .push_bind(r.provenance);
+            });
+            query.push(tail);
+            let written = query
+                .build()
+                .execute(&mut *conn)
+                .await
+                .map_err(db("upsert companies"))?;
+            if head == COMPANY_INSERT_NEW && written.rows_affected() != expected {
+                // As for contacts: not reachable while the ids were checked in this
+                // transaction.
+                let reason = format!(
+                    "{} of {expected} new companies were written",
+                    written.rows_affected()
+                );
+                return Err(StoreError::db(
+                    BACKEND,
+                    "insert companies",
+                    sqlx::Error::Protocol(reason),
+                ));
+            }
         }
-        let mut query = QueryBuilder::<Sqlite>::new(COMPANY_INSERT);
-        query.push_values(chunk, |mut b, r| {
-            b.push_bind(r.id.to_string())
-                .push_bind(tenant.as_str().to_string())
-                .push_bind(r.name)
-                .push_bind(r.domain_key)
-                .push_bind(r.country)
-                .push_bind(r.search_text)
-                .push_bind(micros(r.updated_at))
-                .push_bind(opt_id(r.merged_into))
-                .push_bind(r.doc)
-                .push_bind(r.provenance);
-        });
-        query.push(COMPANY_CONFLICT);
-        query
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(db("upsert companies"))?;
     }
     Ok(report)
 }
@@ -461,14 +615,28 @@ impl EntityStore for SqliteStore {
         }
         // Every contact is checked before anything is written.
         validate_contacts(&contacts)?;
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db("begin"))?;
-        let report = insert_contacts(&mut tx, tenant, &contacts).await?;
-        tx.commit().await.map_err(db("commit"))?;
-        Ok(report)
+        let cache = upsert_cache_kib(contacts.len());
+        let mut conn = self.pool.acquire().await.map_err(db("begin"))?;
+        if let Some(kib) = cache {
+            set_cache_kib(&mut conn, kib).await?;
+        }
+        let written: StoreResult<UpsertReport> = async {
+            let mut tx = conn
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .map_err(db("begin"))?;
+            let report = insert_contacts(&mut tx, tenant, &contacts).await?;
+            tx.commit().await.map_err(db("commit"))?;
+            Ok(report)
+        }
+        .await;
+        if cache.is_some() {
+            // Back to the usual size, which frees the extra pages. (A failure, or an
+            // upsert cancelled half-way, leaves a larger cache on this pooled
+            // connection: more memory, never a wrong result.)
+            let _ = set_cache_kib(&mut conn, CACHE_KIB).await;
+        }
+        Ok(written?)
     }
 
     async fn get_contact(&self, tenant: &TenantId, id: ContactId) -> Result<Option<Contact>> {
@@ -521,7 +689,7 @@ mod tests {
     async fn batches_span_several_statements() {
         let store = SqliteStore::in_memory().await.unwrap();
         let tenant = TenantId::new("a").unwrap();
-        let n = CONTACT_ROWS_PER_INSERT * 2 + 7;
+        let n = CONTACT_ROWS_PER_STATEMENT * 2 + 7;
         let contacts: Vec<Contact> = (0..n)
             .map(|i| {
                 let mut c = Contact::new();
@@ -548,5 +716,87 @@ mod tests {
         mixed[n - 1] = last.clone();
         assert!(store.upsert_contacts(&other, &mixed).await.is_err());
         assert_eq!(store.count_contacts(&other, &filter).await.unwrap(), 0);
+    }
+
+    /// A statement's rows that are new and rows that exist are written by two
+    /// statements: both kinds land, and the report counts each.
+    #[tokio::test]
+    async fn new_and_existing_rows_in_one_statement() {
+        let store = SqliteStore::in_memory().await.unwrap();
+        let tenant = TenantId::new("a").unwrap();
+        let first: Vec<Contact> = (0..10)
+            .map(|i| {
+                let mut c = Contact::new();
+                c.email = Some(format!("old{i}@example.com"));
+                c
+            })
+            .collect();
+        store.upsert_contacts(&tenant, &first).await.unwrap();
+        // Every other row is an existing contact, changed; the rest are new.
+        let mixed: Vec<Contact> = (0..20)
+            .map(|i| {
+                if i % 2 == 0 {
+                    let mut c = first[i / 2].clone();
+                    c.email = Some(format!("changed{i}@example.com"));
+                    c
+                } else {
+                    let mut c = Contact::new();
+                    c.email = Some(format!("new{i}@example.com"));
+                    c
+                }
+            })
+            .collect();
+        let report = store.upsert_contacts(&tenant, &mixed).await.unwrap();
+        assert_eq!((report.inserted, report.updated), (10, 10));
+        for c in &mixed {
+            let back = store.get_contact(&tenant, c.id).await.unwrap();
+            assert_eq!(back.as_ref(), Some(c));
+        }
+        let filter = ContactFilter::default();
+        assert_eq!(store.count_contacts(&tenant, &filter).await.unwrap(), 20);
+    }
+
+    /// As for contacts: new and existing companies of one batch both land.
+    #[tokio::test]
+    async fn new_and_existing_companies_in_one_statement() {
+        let store = SqliteStore::in_memory().await.unwrap();
+        let tenant = TenantId::new("a").unwrap();
+        let first: Vec<Company> = (0..5).map(|i| Company::new(format!("Old {i}"))).collect();
+        store.upsert_companies(&tenant, &first).await.unwrap();
+        let mut mixed: Vec<Company> = first
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                c.name = format!("{} renamed", c.name);
+                c
+            })
+            .collect();
+        mixed.extend((0..5).map(|i| Company::new(format!("New {i}"))));
+        let report = store.upsert_companies(&tenant, &mixed).await.unwrap();
+        assert_eq!((report.inserted, report.updated), (5, 5));
+        for c in &mixed {
+            let back = store.get_company(&tenant, c.id).await.unwrap();
+            assert_eq!(back.as_ref(), Some(c));
+        }
+    }
+
+    /// A large upsert asks for a larger page cache, and gives it back afterwards.
+    #[tokio::test]
+    async fn large_upserts_restore_the_page_cache() {
+        let rows = (CACHE_KIB / CACHE_KIB_PER_CONTACT) as usize + 1;
+        assert!(upsert_cache_kib(rows).is_some());
+        assert_eq!(upsert_cache_kib(rows - 1), None);
+        assert_eq!(upsert_cache_kib(usize::MAX), Some(MAX_UPSERT_CACHE_KIB));
+        // One pooled connection: the one the upsert used.
+        let store = SqliteStore::in_memory().await.unwrap();
+        let tenant = TenantId::new("a").unwrap();
+        let contacts: Vec<Contact> = (0..rows).map(|_| Contact::new()).collect();
+        let report = store.upsert_contacts(&tenant, &contacts).await.unwrap();
+        assert_eq!(report.inserted, rows as u64);
+        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(cache, -CACHE_KIB);
     }
 }

@@ -329,9 +329,9 @@ pub async fn import_file(
 }
 
 /// Frees `value`, which holds `records` records, on another thread when they are
-/// many: 100k parsed rows or written contacts are millions of small allocations
-/// (strings, provenance maps), and the caller need not wait for them.
-fn drop_in_background<T: Send + 'static>(value: T, records: usize) {
+/// many: 100k written contacts, or the drafts merged into others, are millions of
+/// small allocations (strings, provenance maps), and the caller need not wait.
+pub(super) fn drop_in_background<T: Send + 'static>(value: T, records: usize) {
     if records < BACKGROUND_DROP_MIN {
         return;
     }

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::draft::RowDraft;
 use super::error::ImportError;
 use super::job::RowOutcome;
+use super::job::drop_in_background;
 use super::keys::{company_name_key, fold};
 
 /// Keys per store query: each key is one element of a JSON array the store reads
@@ -179,26 +180,46 @@ struct CompanyIndex {
     slots: Vec<Slot<Company>>,
     by_domain: KeyMap,
     by_name: KeyMap,
+    /// Name keys by company name: a file names each company on many rows, and the
+    /// key (Unicode folding, legal forms) costs more than a lookup.
+    name_keys: HashMap<String, String, foldhash::fast::RandomState>,
+    /// Drafts merged into another record, freed after the plan is made.
+    spent: Vec<Company>,
 }
 
 impl CompanyIndex {
+    /// The name key of `name`, computed once per distinct name.
+    fn name_key(&mut self, name: &str) -> String {
+        if let Some(key) = self.name_keys.get(name) {
+            return key.clone();
+        }
+        let key = company_name_key(name);
+        self.name_keys.insert(name.to_string(), key.clone());
+        key
+    }
+
     fn index(&mut self, i: usize) {
-        let c = &self.slots[i].record;
-        if let Some(d) = &c.domain {
+        if let Some(d) = &self.slots[i].record.domain {
             self.by_domain.entry(d.to_ascii_lowercase()).or_insert(i);
         }
-        let key = company_name_key(&c.name);
+        let name = std::mem::take(&mut self.slots[i].record.name);
+        let key = self.name_key(&name);
+        self.slots[i].record.name = name;
         if !key.is_empty() {
             self.by_name.entry(key).or_insert(i);
         }
     }
 
-    fn find(&self, c: &Company) -> Option<usize> {
-        c.domain
+    fn find(&mut self, c: &Company) -> Option<usize> {
+        if let Some(i) = c
+            .domain
             .as_deref()
             .and_then(|d| self.by_domain.get(ascii_lower(d).as_ref()))
-            .or_else(|| self.by_name.get(&company_name_key(&c.name)))
-            .copied()
+        {
+            return Some(*i);
+        }
+        let key = self.name_key(&c.name);
+        self.by_name.get(&key).copied()
     }
 
     /// Matches or adds a draft; returns its slot and the row's status.
@@ -218,6 +239,7 @@ impl CompanyIndex {
                 if changed {
                     self.index(i);
                 }
+                self.spent.push(draft);
                 (i, status)
             }
             None => {
@@ -438,6 +460,7 @@ pub(crate) async fn plan_matches(
     }
 
     let mut outcomes = Vec::with_capacity(drafts.len());
+    let mut spent_contacts = Vec::new();
     for d in drafts {
         let company = d.company.map(|c| companies.upsert(c));
         let company_id = company.map(|(i, _)| companies.slots[i].record.id);
@@ -468,6 +491,7 @@ pub(crate) async fn plan_matches(
                 if changed {
                     contacts.index(i);
                 }
+                spent_contacts.push(draft);
                 (i, status)
             }
             None => (contacts.push(draft, Origin::New, keys), RowStatus::New),
@@ -502,5 +526,7 @@ pub(crate) async fn plan_matches(
         .filter(|s| s.origin != Origin::Stored { changed: false })
         .map(|s| s.record)
         .collect();
+    let spent = spent_contacts.len() + companies.spent.len();
+    drop_in_background((spent_contacts, companies.spent), spent);
     Ok(plan)
 }

@@ -71,6 +71,43 @@ async fn import_is_idempotent_links_companies_and_records_a_run() {
     assert_eq!(st.list_runs(10).await.unwrap().len(), 2);
 }
 
+/// Two stored contacts can share a LinkedIn URL with different emails: the second
+/// was matched by email and then given the URL. Re-importing the file must find
+/// both, not create the one whose URL another record also has.
+#[tokio::test]
+async fn reimport_finds_contacts_that_share_a_linkedin_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("people.csv");
+    std::fs::write(
+        &path,
+        "First Name,Last Name,Email,LinkedIn URL\n\
+         Eva,Dvorak,eva@beta.cz,\n\
+         Jan,Novak,jan@alfa.cz,https://www.linkedin.com/in/shared-profile\n\
+         Eva,Dvorak,eva@beta.cz,https://www.linkedin.com/in/shared-profile\n\
+         Jan,Novak,jan@alfa.cz,\n",
+    )
+    .unwrap();
+    let st = store().await;
+    let first = import_file(&st, &path, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!((first.imported, first.duplicates), (2, 2));
+    let stored = st.all_contacts(&ContactFilter::default()).await.unwrap();
+    assert!(
+        stored.iter().all(|c| c.linkedin_url.is_some()),
+        "{stored:?}"
+    );
+
+    let again = import_file(&st, &path, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!((again.imported, again.updated, again.duplicates), (0, 0, 4));
+    assert_eq!(
+        st.count_contacts(&ContactFilter::default()).await.unwrap(),
+        2
+    );
+}
+
 #[tokio::test]
 async fn the_same_people_across_exports_match_by_exact_keys() {
     let st = store().await;

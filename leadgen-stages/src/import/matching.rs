@@ -15,7 +15,7 @@ use std::collections::HashMap;
 type KeyMap = HashMap<String, usize, foldhash::fast::RandomState>;
 
 use leadgen_core::store::{CompanyFilter, ContactFilter, PageRequest, email_key};
-use leadgen_core::{Company, Contact, EmailStatus, TenantStore};
+use leadgen_core::{Company, Contact, ContactId, EmailStatus, TenantStore};
 use serde::{Deserialize, Serialize};
 
 use super::draft::RowDraft;
@@ -261,6 +261,8 @@ struct ContactIndex {
     by_email: KeyMap,
     by_linkedin: KeyMap,
     by_fingerprint: KeyMap,
+    /// The stored contacts loaded so far.
+    stored: std::collections::HashSet<ContactId, foldhash::fast::RandomState>,
 }
 
 /// A contact's exact keys, computed once per record.
@@ -289,6 +291,7 @@ impl ContactIndex {
             by_email: KeyMap::with_capacity_and_hasher(rows, Default::default()),
             by_linkedin: KeyMap::with_capacity_and_hasher(rows, Default::default()),
             by_fingerprint: KeyMap::default(),
+            stored: Default::default(),
         }
     }
 
@@ -318,19 +321,18 @@ impl ContactIndex {
         i
     }
 
+    /// Adds a stored contact, once however many lookups return it.
+    ///
+    /// Only the record's own id decides whether it is already here: two stored
+    /// contacts can share a LinkedIn URL and differ in email (a row matched the
+    /// second by email, then gave it the URL). Skipping the second because its URL
+    /// was known left its email unindexed, and re-importing its rows created them
+    /// again.
     fn add_stored(&mut self, c: Contact) {
-        let keys = ContactKeys::of(&c);
-        let known = keys
-            .email
-            .as_ref()
-            .is_some_and(|e| self.by_email.contains_key(e))
-            || keys
-                .linkedin
-                .as_ref()
-                .is_some_and(|u| self.by_linkedin.contains_key(u));
-        if known {
+        if !self.stored.insert(c.id) {
             return;
         }
+        let keys = ContactKeys::of(&c);
         self.push(c, Origin::Stored { changed: false }, keys);
     }
 

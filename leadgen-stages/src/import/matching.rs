@@ -462,7 +462,9 @@ pub(crate) async fn plan_matches(
     }
 
     let mut outcomes = Vec::with_capacity(drafts.len());
-    let mut spent_contacts = Vec::new();
+    // Sized up front: a re-import merges nearly every row, and growing a vector of
+    // 100k contacts copies it again and again.
+    let mut spent_contacts = Vec::with_capacity(drafts.len());
     for d in drafts {
         let company = d.company.map(|c| companies.upsert(c));
         let company_id = company.map(|(i, _)| companies.slots[i].record.id);

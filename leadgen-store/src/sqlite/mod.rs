@@ -57,6 +57,18 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// Whether `e` is SQLite's "database is locked" (`SQLITE_BUSY`, or one of its
+/// extended codes).
+fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|code| code.parse::<i32>().ok())
+            .is_some_and(|code| code & 0xff == 5),
+        _ => false,
+    }
+}
+
 /// A store in a SQLite database file, or in memory.
 ///
 /// ```
@@ -139,9 +151,19 @@ impl SqliteStore {
         // One connection first, to report an unusable file at once (a pool would
         // retry until its timeout) and to migrate before anyone else uses the
         // database.
-        let mut conn = SqliteConnection::connect_with(&options)
-            .await
-            .map_err(connect_error)?;
+        let started = std::time::Instant::now();
+        let mut conn = loop {
+            match SqliteConnection::connect_with(&options).await {
+                Ok(conn) => break conn,
+                // Two opens of a new file at once both ask to switch it to WAL.
+                // SQLite answers one of them "busy" at once rather than wait (both
+                // waiting would deadlock); the answer is to try again.
+                Err(e) if is_busy(&e) && started.elapsed() < BUSY_TIMEOUT => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                Err(e) => return Err(connect_error(e)),
+            }
+        };
         migrate(&mut conn).await?;
         // A local connection does not go stale: skip the ping before each use,
         // which would cost a round trip to the connection's worker thread.

@@ -90,6 +90,35 @@ async fn table_is_empty(conn: &mut SqliteConnection, table: &'static str) -> Sto
         .map_err(db("check existing ids"))
 }
 
+/// Splits a statement's rows into new ones and ones already stored, counting them
+/// in `report` and refusing ids of another tenant. In an empty table every row is
+/// new, with no query.
+async fn split_new<R>(
+    conn: &mut SqliteConnection,
+    table: &'static str,
+    tenant: &TenantId,
+    empty: bool,
+    chunk: Vec<R>,
+    id: impl Fn(&R) -> Uuid,
+    report: &mut UpsertReport,
+) -> StoreResult<(Vec<R>, Vec<R>)> {
+    if empty {
+        report.inserted += chunk.len() as u64;
+        return Ok((chunk, Vec::new()));
+    }
+    let ids: Vec<Uuid> = chunk.iter().map(&id).collect();
+    let existing = existing_tenants(conn, table, &ids).await?;
+    let entity = if table == "contacts" {
+        "contact"
+    } else {
+        "company"
+    };
+    classify(entity, tenant, &ids, &existing, report)?;
+    Ok(chunk
+        .into_iter()
+        .partition(|r| !existing.contains_key(&id(r).to_string())))
+}
+
 /// Counts which ids are new, and refuses ids that belong to another tenant.
 fn classify(
     entity: &'static str,
@@ -220,19 +249,16 @@ async fn insert_contacts(
     // The values of the statement before: freed once the next one is under way.
     let mut written_values = KeepAlive::default();
     while let Some(chunk) = next.take() {
-        let (new, old): (Vec<ContactRow>, Vec<ContactRow>) = if empty {
-            (chunk, Vec::new())
-        } else {
-            let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
-            let existing = existing_tenants(conn, "contacts", &ids).await?;
-            classify("contact", tenant, &ids, &existing, &mut report)?;
-            chunk
-                .into_iter()
-                .partition(|r| !existing.contains_key(&r.id.to_string()))
-        };
-        if empty {
-            report.inserted += new.len() as u64;
-        }
+        let (new, old) = split_new(
+            conn,
+            "contacts",
+            tenant,
+            empty,
+            chunk,
+            |r| r.id,
+            &mut report,
+        )
+        .await?;
         let mut statements = Vec::with_capacity(2);
         if !new.is_empty() {
             let rows = new.len() as u64;
@@ -370,17 +396,16 @@ async fn insert_companies(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<CompanyRow> = rows.by_ref().take(COMPANY_ROWS_PER_INSERT).collect();
-        let (new, old): (Vec<CompanyRow>, Vec<CompanyRow>) = if empty {
-            report.inserted += chunk.len() as u64;
-            (chunk, Vec::new())
-        } else {
-            let ids: Vec<Uuid> = chunk.iter().map(|r| r.id).collect();
-            let existing = existing_tenants(conn, "companies", &ids).await?;
-            classify("company", tenant, &ids, &existing, &mut report)?;
-            chunk
-                .into_iter()
-                .partition(|r| !existing.contains_key(&r.id.to_string()))
-        };
+        let (new, old) = split_new(
+            conn,
+            "companies",
+            tenant,
+            empty,
+            chunk,
+            |r| r.id,
+            &mut report,
+        )
+        .await?;
         for (head, tail, rows) in [
             (COMPANY_INSERT_NEW, "", new),
             (COMPANY_INSERT, COMPANY_CONFLICT, old),

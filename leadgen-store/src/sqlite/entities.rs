@@ -13,6 +13,7 @@ use leadgen_core::{Company, CompanyId, Contact, ContactId, Result, TenantId};
 use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
+use super::checkpoint::{DEFERRED_CHECKPOINT_MIN_ROWS, checkpoint_in_background, defer_checkpoint};
 use super::{BACKEND, CACHE_KIB, SqliteStore, db};
 use crate::codec::{
     CompanyRow, ContactRow, Entity, ProvenanceIn, company_rows, contact_row, country_key, cursor,
@@ -699,11 +700,15 @@ impl EntityStore for SqliteStore {
         // Every contact is checked before anything is written.
         validate_contacts(&contacts)?;
         let cache = upsert_cache_kib(contacts.len());
+        let deferred = self.wal && contacts.len() >= DEFERRED_CHECKPOINT_MIN_ROWS;
         let mut conn = self.pool.acquire().await.map_err(db("begin"))?;
         if let Some(kib) = cache {
             set_cache_kib(&mut conn, kib).await?;
         }
         let written: StoreResult<UpsertReport> = async {
+            if deferred {
+                defer_checkpoint(&mut conn).await?;
+            }
             let mut tx = conn
                 .begin_with("BEGIN IMMEDIATE")
                 .await
@@ -713,7 +718,10 @@ impl EntityStore for SqliteStore {
             Ok(report)
         }
         .await;
-        if cache.is_some() {
+        if deferred {
+            // Retires the connection afterwards, with its large page cache.
+            checkpoint_in_background(conn).await;
+        } else if cache.is_some() {
             // Back to the usual size, which frees the extra pages. (A failure, or an
             // upsert cancelled half-way, leaves a larger cache on this pooled
             // connection: more memory, never a wrong result.)

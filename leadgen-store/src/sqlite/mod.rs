@@ -6,6 +6,7 @@
 //! Write transactions start with `BEGIN IMMEDIATE`, so two writers queue on the
 //! busy timeout instead of failing half-way.
 
+mod checkpoint;
 mod entities;
 mod records;
 mod work;
@@ -90,6 +91,9 @@ fn is_busy(e: &sqlx::Error) -> bool {
 pub struct SqliteStore {
     pool: SqlitePool,
     location: String,
+    /// Whether the database keeps a write-ahead log (a file; not `:memory:`), whose
+    /// checkpoints bulk writes leave to the background ([`checkpoint`]).
+    wal: bool,
 }
 
 impl SqliteStore {
@@ -107,7 +111,7 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal);
         let pool = SqlitePoolOptions::new().max_connections(FILE_POOL_SIZE);
-        Ok(Self::connect(options, pool, path.display().to_string()).await?)
+        Ok(Self::connect(options, pool, path.display().to_string(), true).await?)
     }
 
     /// A fresh, private in-memory database; it disappears when the store is
@@ -127,13 +131,14 @@ impl SqliteStore {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None);
-        Ok(Self::connect(options, pool, "sqlite::memory:".into()).await?)
+        Ok(Self::connect(options, pool, "sqlite::memory:".into(), false).await?)
     }
 
     async fn connect(
         options: SqliteConnectOptions,
         pool: SqlitePoolOptions,
         location: String,
+        wal: bool,
     ) -> StoreResult<Self> {
         let options = options
             .foreign_keys(true)
@@ -174,7 +179,11 @@ impl SqliteStore {
             .map_err(connect_error)?;
         // Closing after the pool exists keeps an in-memory database alive.
         let _ = conn.close().await;
-        Ok(SqliteStore { pool, location })
+        Ok(SqliteStore {
+            pool,
+            location,
+            wal,
+        })
     }
 
     /// Where the database is: its file path, or `sqlite::memory:`.

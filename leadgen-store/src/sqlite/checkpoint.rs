@@ -10,8 +10,8 @@
 //! connection then runs the checkpoint on its own worker thread while the caller goes
 //! on. The checkpoint is `PASSIVE`: it never blocks a reader or a writer, and a
 //! commit's own automatic checkpoint that finds this one running skips its turn
-//! rather than wait. The connection is retired afterwards, so neither the setting nor
-//! the bulk write's large page cache is ever handed to another caller.
+//! rather than wait. The connection is retired afterwards, so its setting is never
+//! handed to another caller.
 //!
 //! Nothing is lost if the process ends first: the log stays the truth until a
 //! checkpoint completes, and SQLite checkpoints when the last connection closes.
@@ -44,8 +44,8 @@ pub(super) async fn defer_checkpoint(conn: &mut SqliteConnection) -> StoreResult
 /// The checkpoint is handed to the connection's worker thread before this returns,
 /// so it starts before the caller's next write can commit.
 pub(super) async fn checkpoint_in_background(mut conn: PoolConnection<Sqlite>) {
-    // Retired, not returned to the pool, whatever happens below: it holds the bulk
-    // write's page cache and has its automatic checkpoint off.
+    // Retired, not returned to the pool, whatever happens below: its automatic
+    // checkpoint is off.
     conn.close_on_drop();
     let mut work = Box::pin(async move {
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")

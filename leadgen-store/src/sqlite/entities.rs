@@ -14,7 +14,7 @@ use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use super::checkpoint::{DEFERRED_CHECKPOINT_MIN_ROWS, checkpoint_in_background, defer_checkpoint};
-use super::{BACKEND, CACHE_KIB, SqliteStore, db};
+use super::{BACKEND, SqliteStore, db};
 use crate::codec::{
     CompanyRow, ContactRow, Entity, ProvenanceIn, company_rows, contact_row, country_key, cursor,
     domain_key, from_entity_doc, last_by_id, micros, search_key, validate_contacts,
@@ -153,14 +153,6 @@ fn opt_id(id: Option<Uuid>) -> Option<String> {
 /// bound allows: a smaller statement keeps the bound values and the statement's
 /// program small, and lets the encoding of the next rows overlap more finely.
 const CONTACT_ROWS_PER_STATEMENT: usize = 1024;
-
-/// Page cache to ask for during a large contacts upsert, in KiB per contact: about
-/// what one contact's row and index entries take on disk, with room to spare. While
-/// the transaction's dirty pages fit, none is spilled to the WAL mid-transaction
-/// (and read back, and written again at commit).
-const CACHE_KIB_PER_CONTACT: i64 = 2;
-/// The most page cache a contacts upsert asks for, in KiB.
-const MAX_UPSERT_CACHE_KIB: i64 = 512 * 1024;
 
 /// The text values of one statement, shared with its arguments: the statement's
 /// values are then freed here, on the caller's thread, instead of on the
@@ -363,25 +355,6 @@ async fn rebuild_indexes(conn: &mut SqliteConnection, sqls: Vec<String>) -> Stor
             .await
             .map_err(db("rebuild an index"))?;
     }
-    Ok(())
-}
-
-/// The page cache (`PRAGMA cache_size`, negative: KiB) that an upsert of `rows`
-/// contacts asks for, if more than the connection's usual one.
-fn upsert_cache_kib(rows: usize) -> Option<i64> {
-    let kib = i64::try_from(rows)
-        .unwrap_or(i64::MAX)
-        .saturating_mul(CACHE_KIB_PER_CONTACT)
-        .min(MAX_UPSERT_CACHE_KIB);
-    (kib > CACHE_KIB).then_some(kib)
-}
-
-/// Sets the connection's page cache to `kib` KiB.
-async fn set_cache_kib(conn: &mut SqliteConnection, kib: i64) -> StoreResult<()> {
-    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = -{kib}")))
-        .execute(&mut *conn)
-        .await
-        .map_err(db("set the page cache"))?;
     Ok(())
 }
 
@@ -699,12 +672,8 @@ impl EntityStore for SqliteStore {
         }
         // Every contact is checked before anything is written.
         validate_contacts(&contacts)?;
-        let cache = upsert_cache_kib(contacts.len());
         let deferred = self.wal && contacts.len() >= DEFERRED_CHECKPOINT_MIN_ROWS;
         let mut conn = self.pool.acquire().await.map_err(db("begin"))?;
-        if let Some(kib) = cache {
-            set_cache_kib(&mut conn, kib).await?;
-        }
         let written: StoreResult<UpsertReport> = async {
             if deferred {
                 defer_checkpoint(&mut conn).await?;
@@ -719,13 +688,7 @@ impl EntityStore for SqliteStore {
         }
         .await;
         if deferred {
-            // Retires the connection afterwards, with its large page cache.
             checkpoint_in_background(conn).await;
-        } else if cache.is_some() {
-            // Back to the usual size, which frees the extra pages. (A failure, or an
-            // upsert cancelled half-way, leaves a larger cache on this pooled
-            // connection: more memory, never a wrong result.)
-            let _ = set_cache_kib(&mut conn, CACHE_KIB).await;
         }
         Ok(written?)
     }
@@ -919,25 +882,5 @@ mod tests {
             let back = store.get_company(&tenant, c.id).await.unwrap();
             assert_eq!(back.as_ref(), Some(c));
         }
-    }
-
-    /// A large upsert asks for a larger page cache, and gives it back afterwards.
-    #[tokio::test]
-    async fn large_upserts_restore_the_page_cache() {
-        let rows = (CACHE_KIB / CACHE_KIB_PER_CONTACT) as usize + 1;
-        assert!(upsert_cache_kib(rows).is_some());
-        assert_eq!(upsert_cache_kib(rows - 1), None);
-        assert_eq!(upsert_cache_kib(usize::MAX), Some(MAX_UPSERT_CACHE_KIB));
-        // One pooled connection: the one the upsert used.
-        let store = SqliteStore::in_memory().await.unwrap();
-        let tenant = TenantId::new("a").unwrap();
-        let contacts: Vec<Contact> = (0..rows).map(|_| Contact::new()).collect();
-        let report = store.upsert_contacts(&tenant, &contacts).await.unwrap();
-        assert_eq!(report.inserted, rows as u64);
-        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
-        assert_eq!(cache, -CACHE_KIB);
     }
 }

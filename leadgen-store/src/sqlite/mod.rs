@@ -34,7 +34,7 @@ const FILE_POOL_SIZE: u32 = 4;
 /// Page cache per connection, in KiB (SQLite's default is 2 MiB): bulk upserts
 /// touch index pages all over the file, and a page that falls out of the cache
 /// mid-transaction is written to the WAL and read back.
-pub(super) const CACHE_KIB: i64 = 64 * 1024;
+const CACHE_KIB: i64 = 64 * 1024;
 
 /// Page size of a new database file, in bytes (SQLite's default is 4096).
 const PAGE_SIZE: u32 = 8192;

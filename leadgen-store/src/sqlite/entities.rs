@@ -212,6 +212,40 @@ fn contact_statement(
     (query, keep)
 }
 
+/// A statement ready to run, and the number of rows it must write (`None`: an
+/// upsert, which may update instead).
+type ContactStatement = ((QueryBuilder<Sqlite>, KeepAlive), Option<u64>);
+
+/// One chunk of contacts, encoded: its statements when they could be built ahead,
+/// else its rows, to split into new and stored first.
+enum PreparedChunk {
+    Statements(Vec<ContactStatement>),
+    Rows(Vec<ContactRow>),
+}
+
+/// The statements that write `new` rows (a plain insert) and `old` ones (an upsert).
+fn contact_statements(
+    tenant: &TenantId,
+    new: Vec<ContactRow>,
+    old: Vec<ContactRow>,
+) -> Vec<ContactStatement> {
+    let mut statements = Vec::with_capacity(2);
+    if !new.is_empty() {
+        let rows = new.len() as u64;
+        statements.push((
+            contact_statement(CONTACT_INSERT_NEW, "", tenant, new),
+            Some(rows),
+        ));
+    }
+    if !old.is_empty() {
+        statements.push((
+            contact_statement(CONTACT_INSERT, CONTACT_CONFLICT, tenant, old),
+            None,
+        ));
+    }
+    statements
+}
+
 /// Writes a validated batch in multi-row statements, encoding each statement's rows
 /// while SQLite executes the previous statement on its worker thread (the encoding
 /// of 100k documents costs about as much as writing them).
@@ -237,44 +271,42 @@ async fn insert_contacts(
     } else {
         Vec::new()
     };
+    // Into an empty table every row is new: a chunk's statement needs no query to
+    // split it, so it is built ahead, while the worker writes the chunk before
+    // (building one takes about as long as encoding it).
+    let prepare = |chunk: &[(usize, &Contact)]| -> StoreResult<PreparedChunk> {
+        let rows = encode(chunk)?;
+        Ok(if empty {
+            PreparedChunk::Statements(contact_statements(tenant, rows, Vec::new()))
+        } else {
+            PreparedChunk::Rows(rows)
+        })
+    };
     let mut chunks = contacts.chunks(CONTACT_ROWS_PER_STATEMENT);
-    let mut next = chunks.next().map(encode).transpose()?;
+    let mut next = chunks.next().map(prepare).transpose()?;
     // The values of the statement before: freed once the next one is under way.
     let mut written_values = KeepAlive::default();
     while let Some(chunk) = next.take() {
-        let (new, old) = split_new(
-            conn,
-            "contacts",
-            tenant,
-            empty,
-            chunk,
-            |r| r.id,
-            &mut report,
-        )
-        .await?;
-        let mut statements = Vec::with_capacity(2);
-        if !new.is_empty() {
-            let rows = new.len() as u64;
-            statements.push((
-                contact_statement(CONTACT_INSERT_NEW, "", tenant, new),
-                Some(rows),
-            ));
-        }
-        if !old.is_empty() {
-            statements.push((
-                contact_statement(CONTACT_INSERT, CONTACT_CONFLICT, tenant, old),
-                None,
-            ));
-        }
+        let statements = match chunk {
+            PreparedChunk::Statements(statements) => {
+                report.inserted += statements.iter().filter_map(|s| s.1).sum::<u64>();
+                statements
+            }
+            PreparedChunk::Rows(rows) => {
+                let (new, old) =
+                    split_new(conn, "contacts", tenant, false, rows, |r| r.id, &mut report).await?;
+                contact_statements(tenant, new, old)
+            }
+        };
         let mut encoded = None;
         for ((mut query, values), expected) in statements {
             // The first poll hands the statement to the connection's worker thread;
-            // the next chunk is encoded here while the worker writes this one.
+            // the next chunk is prepared here while the worker writes this one.
             let mut execute = std::pin::pin!(query.build().execute(&mut *conn));
             let first = std::future::poll_fn(|cx| Poll::Ready(execute.as_mut().poll(cx))).await;
             drop(std::mem::replace(&mut written_values, values));
             if encoded.is_none() {
-                encoded = Some(chunks.next().map(encode).transpose());
+                encoded = Some(chunks.next().map(prepare).transpose());
             }
             let written = match first {
                 Poll::Ready(written) => written,
@@ -299,7 +331,7 @@ async fn insert_contacts(
         }
         next = match encoded {
             Some(encoded) => encoded?,
-            None => chunks.next().map(encode).transpose()?,
+            None => chunks.next().map(prepare).transpose()?,
         };
     }
     rebuild_indexes(conn, set_aside).await?;

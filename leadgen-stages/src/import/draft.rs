@@ -176,7 +176,7 @@ pub fn build_drafts(
             // Each task shares its own copy of the source: no counter bounced
             // between cores.
             || {
-                let scratch = Vec::new();
+                let scratch = RowScratch::default();
                 (CountryCache::default(), Arc::<str>::from(source), scratch)
             },
             |(countries, shared, scratch), (index, row)| {
@@ -225,7 +225,7 @@ impl<'a> Context<'a> {
         row: Row<'a>,
         countries: &mut CountryCache<'a>,
         shared: &Arc<str>,
-        scratch: &mut Vec<(String, f32)>,
+        scratch: &mut RowScratch,
     ) -> RowDraft {
         // A table has fewer than 2^32 rows: files are at most 4 GiB (`ReadLimits`)
         // and a row takes at least two bytes.
@@ -344,6 +344,34 @@ impl Noted {
     ];
 }
 
+/// Buffers a parallel task reuses from row to row.
+#[derive(Default)]
+struct RowScratch {
+    /// Registry ids noted for the company being built.
+    noted_registry: Vec<(String, f32)>,
+    /// Provenance maps built so far, by the fields noted and their confidences. An
+    /// import gives every value the same source and time, and each column one
+    /// confidence, so a file's records share a handful of maps: cloning one costs a
+    /// fraction of building it entry by entry.
+    provenance: Vec<(ProvenanceKey, FieldProvenance)>,
+}
+
+/// The fields noted for a record (one bit each) and their confidences' bits. Equal keys give equal maps (equal bits, equal
+/// confidences, whatever `Provenance::new` makes of them).
+type ProvenanceKey = (u32, [u32; Noted::NAMES.len()]);
+
+fn provenance_key(noted: &[Option<f32>; Noted::NAMES.len()]) -> ProvenanceKey {
+    let mask = noted
+        .iter()
+        .enumerate()
+        .fold(0, |m, (i, n)| m | (u32::from(n.is_some()) << i));
+    (mask, noted.map(|n| n.map_or(0, f32::to_bits)))
+}
+
+/// Provenance maps a task keeps in [`RowScratch`] at most (a file has few shapes;
+/// a bound keeps an odd file from filling memory with them).
+const PROVENANCE_CACHE_LEN: usize = 64;
+
 /// One mapped cell of a row: its (trimmed) value, the mapping's confidence, and
 /// the column's header.
 type Cell<'a> = (&'a str, f32, &'a str);
@@ -359,8 +387,9 @@ struct RowBuilder<'a, 'b> {
     registry: Vec<(String, String)>,
     /// Confidence noted per field for the record being built.
     noted: [Option<f32>; Noted::NAMES.len()],
-    /// Registry ids noted for the company being built (a buffer reused across rows).
-    noted_registry: &'b mut Vec<(String, f32)>,
+    /// Buffers reused across rows (the registry ids noted for the company being
+    /// built, the provenance maps built so far).
+    scratch: &'b mut RowScratch,
     /// The ids the row's records get if they are new.
     contact_id: ContactId,
     company_id: CompanyId,
@@ -372,10 +401,10 @@ impl<'a, 'b> RowBuilder<'a, 'b> {
         shared: &Arc<str>,
         now: DateTime<Utc>,
         company_table: bool,
-        noted_registry: &'b mut Vec<(String, f32)>,
+        scratch: &'b mut RowScratch,
         (contact_id, company_id): (ContactId, CompanyId),
     ) -> Self {
-        noted_registry.clear();
+        scratch.noted_registry.clear();
         RowBuilder {
             source,
             shared: Arc::clone(shared),
@@ -385,7 +414,7 @@ impl<'a, 'b> RowBuilder<'a, 'b> {
             attributes: Attributes::new(),
             registry: Vec::new(),
             noted: [None; Noted::NAMES.len()],
-            noted_registry,
+            scratch,
             contact_id,
             company_id,
         }
@@ -411,25 +440,37 @@ impl<'a, 'b> RowBuilder<'a, 'b> {
 
     /// [`RowBuilder::note`] for a registry id, whose name is not fixed.
     fn note_registry(&mut self, name: String, confidence: f32) {
-        self.noted_registry.push((name, confidence));
+        self.scratch.noted_registry.push((name, confidence));
     }
 
     /// The provenance noted since the last call, as a record's map.
     fn noted_provenance(&mut self) -> FieldProvenance {
-        let count = self.noted.iter().flatten().count() + self.noted_registry.len();
+        let noted = std::mem::replace(&mut self.noted, [None; Noted::NAMES.len()]);
+        let key = provenance_key(&noted);
+        let registry = &mut self.scratch.noted_registry;
+        if registry.is_empty()
+            && let Some((_, map)) = self.scratch.provenance.iter().find(|(k, _)| *k == key)
+        {
+            return map.clone();
+        }
+        let count = noted.iter().flatten().count() + registry.len();
         let mut map = FieldProvenance::with_capacity(count);
         let prov = |confidence| Provenance::new(Arc::clone(&self.shared), self.now, confidence);
-        for (i, slot) in self.noted.iter_mut().enumerate() {
+        let cacheable = registry.is_empty();
+        for (i, slot) in noted.iter().enumerate() {
             if i == Noted::Size as usize {
                 // A stable sort: of two notes for one registry, the later wins.
-                self.noted_registry.sort_by(|a, b| a.0.cmp(&b.0));
-                for (name, confidence) in self.noted_registry.drain(..) {
+                registry.sort_by(|a, b| a.0.cmp(&b.0));
+                for (name, confidence) in registry.drain(..) {
                     map.insert(name, prov(confidence));
                 }
             }
-            if let Some(confidence) = slot.take() {
+            if let Some(confidence) = *slot {
                 map.insert(Noted::NAMES[i], prov(confidence));
             }
+        }
+        if cacheable && self.scratch.provenance.len() < PROVENANCE_CACHE_LEN {
+            self.scratch.provenance.push((key, map.clone()));
         }
         map
     }
@@ -801,6 +842,59 @@ mod tests {
         assert_eq!(keys, ["name", "registry_ids.cz:ico"]);
         // The explicit `registry_ids.` column comes after the mapped IČO: it wins.
         assert_eq!(company.provenance["registry_ids.cz:ico"].confidence, 1.0);
+    }
+
+    /// Rows of one shape share a provenance map; a row of another shape gets its
+    /// own, never a map of the rows before it.
+    #[test]
+    fn provenance_follows_each_rows_fields() {
+        use crate::import::mapping::infer_mapping;
+        use crate::import::table::SourceFormat;
+        let rows: [(u64, &[&str]); 5] = [
+            (2, &["Jan", "jan@acme.cz", "Acme"]),
+            (3, &["Eva", "", "Acme"]),
+            (4, &["Petr", "petr@acme.cz", "Acme"]),
+            (5, &["", "anna@acme.cz", ""]),
+            (6, &["Ola", "", ""]),
+        ];
+        let table = Table {
+            file: "t.csv".into(),
+            format: SourceFormat::Jsonl,
+            headers: ["First Name", "Email", "Company"]
+                .map(String::from)
+                .to_vec(),
+            rows: crate::import::table::Rows::from_cells(&rows),
+            errors: vec![],
+        };
+        let mapping = infer_mapping(&table, None, None).unwrap();
+        let (drafts, errors) = build_drafts(&table, &mapping, "import:test");
+        assert!(errors.is_empty(), "{errors:?}");
+        let keys = |i: usize| -> Vec<&str> {
+            drafts[i]
+                .contact
+                .as_ref()
+                .unwrap()
+                .provenance
+                .keys()
+                .collect()
+        };
+        assert_eq!(keys(0), ["company_name", "email", "first_name"]);
+        assert_eq!(keys(1), ["company_name", "first_name"]);
+        assert_eq!(keys(2), keys(0));
+        assert_eq!(keys(3), ["email"]);
+        assert_eq!(keys(4), ["first_name"]);
+        let company = |i: usize| -> Vec<&str> {
+            drafts[i]
+                .company
+                .as_ref()
+                .unwrap()
+                .provenance
+                .keys()
+                .collect()
+        };
+        assert_eq!(company(0), ["name"]);
+        assert_eq!(company(1), ["name"]);
+        assert!(drafts[3].company.is_none());
     }
 
     #[test]

@@ -118,24 +118,33 @@ pub fn normalize_email(raw: &str) -> Result<String, EmailProblem> {
 /// [`normalize_email`] would give it, without its splitting, trimming and
 /// lower-casing; `None` for anything else (the general path then decides).
 fn plain_email(v: &str) -> Option<String> {
-    let (local, domain) = v.split_once('@')?;
-    let local_ok = !local.is_empty()
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
+    let at = memchr::memchr(b'@', v.as_bytes())?;
+    let (local, domain) = (&v[..at], &v[at + 1..]);
+    // One pass over each part's bytes; `str::contains("..")` would set up a
+    // substring search per call, which costs more than these short parts.
+    let part_ok = |part: &str, allowed: fn(u8) -> bool| {
+        let bytes = part.as_bytes();
+        let mut previous = b'.';
+        !bytes.is_empty()
+            && bytes[bytes.len() - 1] != b'.'
+            && bytes.iter().all(|&b| {
+                // A dot first, or after a dot, is refused (previous starts as one).
+                let ok = allowed(b) && !(b == b'.' && previous == b'.');
+                previous = b;
+                ok
+            })
+    };
+    let local_ok = part_ok(local, |b| {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'+' | b'-')
+    })
         // Placeholders (`email_not_unlocked@…`, `noreply…@example.com`) go the long way.
         && !local.starts_with("email_not_unlocked")
-        && !local.starts_with("noreply")
-        && local.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'+' | b'-')
-        });
-    let domain_ok = domain.contains('.')
-        && !domain.starts_with(['.', '-'])
-        && !domain.ends_with(['.', '-'])
-        && !domain.contains("..")
-        && domain
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-'));
+        && !local.starts_with("noreply");
+    let domain_ok = part_ok(domain, |b| {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-')
+    }) && memchr::memchr(b'.', domain.as_bytes()).is_some()
+        && !domain.starts_with('-')
+        && !domain.ends_with('-');
     (local_ok && domain_ok).then(|| v.to_string())
 }
 
@@ -203,23 +212,27 @@ pub fn canonical_linkedin_url(raw: &str) -> Option<String> {
     plain_profile_url(raw).or_else(|| canonical_any_linkedin_url(raw))
 }
 
-/// The canonical form of the usual profile URL, `https://www.linkedin.com/in/slug/`
+/// The canonical form of the usual profile URL, `[https://]www.linkedin.com/in/slug`
 /// with a lower-case ASCII slug, built in one allocation; `None` for any other shape
-/// (the general path then decides). For the shapes it accepts it
-/// gives what that function gives: the slug needs no percent-decoding or
-/// lower-casing, and nothing follows it but one slash.
+/// (the general path then decides). For the shapes it accepts it gives what that
+/// function gives: the slug needs no percent-decoding or lower-casing, and what
+/// follows it (a slash, more path, a query, a fragment) is dropped there too.
 fn plain_profile_url(v: &str) -> Option<String> {
     const CANONICAL: &str = "https://www.linkedin.com/in/";
     let rest = v
         .strip_prefix("https://")
-        .or_else(|| v.strip_prefix("http://"))?;
+        .or_else(|| v.strip_prefix("http://"))
+        .unwrap_or(v);
     let (host, path) = rest.split_at(rest.find('/')?);
     let host_ok = host == "linkedin.com"
         || host
             .strip_suffix(".linkedin.com")
             .is_some_and(|sub| !sub.is_empty() && sub.bytes().all(|b| b.is_ascii_lowercase()));
-    let slug = path.strip_prefix("/in/")?;
-    let slug = slug.strip_suffix('/').unwrap_or(slug);
+    let after = path.strip_prefix("/in/")?;
+    // The slug ends at the next slash, query or fragment; what follows
+    // (`/details/…`, `?trk=…`) is not part of the key.
+    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let slug = &after[..end];
     let slug_ok = !slug.is_empty()
         && slug
             .bytes()
@@ -314,19 +327,36 @@ fn hex(b: u8) -> Option<u8> {
 /// assert_eq!(domain_of("not a domain"), None);
 /// ```
 pub fn domain_of(raw: &str) -> Option<String> {
-    let s = clean(raw).to_ascii_lowercase();
+    let s = clean(raw);
+    // Most cells are lower case already: lowered only when needed.
+    let lowered;
+    let s = if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        lowered = s.to_ascii_lowercase();
+        lowered.as_str()
+    } else {
+        s
+    };
     let rest = s
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"))
-        .unwrap_or(&s);
-    let host = rest.split(['/', '?', '#', ':']).next()?;
+        .unwrap_or(s);
+    // The host ends at the first of `/ ? # :` (all ASCII: a byte search is exact).
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#' | b':'))
+        .unwrap_or(rest.len());
+    let host = &rest[..end];
     let host = host.strip_prefix("www.").unwrap_or(host);
-    let ok = host.contains('.')
+    let ok = memchr::memchr(b'.', host.as_bytes()).is_some()
         && !host.starts_with('.')
         && !host.ends_with('.')
-        && host
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        && if host.is_ascii() {
+            host.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        } else {
+            host.chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        };
     ok.then(|| host.to_string())
 }
 
@@ -490,6 +520,19 @@ mod tests {
             "https://notlinkedin.com/in/jan",
             "https://www.linkedin.com/company/acme",
             "https://www.linkedin.com/IN/jan",
+            "www.linkedin.com/in/jan-novak",
+            "linkedin.com/in/jan-novak/",
+            "https://www.linkedin.com/in/jan-novak?originalSubdomain=cz",
+            "https://www.linkedin.com/in/jan-novak/?trk=public_profile",
+            "https://www.linkedin.com/in/jan-novak/details/experience/",
+            "https://www.linkedin.com/in/jan-novak#about",
+            "https://www.linkedin.com/in/jan-novak?",
+            "https://www.linkedin.com/in/?x=jan",
+            "https://www.linkedin.com/in/ACwAAB1xYzAbCdEfGhIjKl?x",
+            "www.linkedin.com/in/Jan",
+            " www.linkedin.com/in/jan",
+            "linkedin.com",
+            "linkedin.com/in",
         ]
         .map(String::from)
         .to_vec();
@@ -534,6 +577,13 @@ mod tests {
             "jan@acme.cz ::: eva@x.fi",
             "jan@ac_me.cz",
             "j'an@acme.cz",
+            "jan@.acme.cz",
+            "jan@acme.cz.",
+            "jan@a.",
+            ".@a.cz",
+            "jan@a-.cz",
+            "jan@a..",
+            "jan@.",
         ]
         .map(String::from)
         .to_vec();

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use leadgen_core::providers::{ChatMessage, ChatRequest, ChatRole, LlmProvider};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::error::ImportError;
@@ -715,17 +714,6 @@ pub fn infer_mapping(
     let user: BTreeMap<String, &String> = overrides
         .map(|o| o.columns.iter().map(|(k, v)| (fold(k), v)).collect())
         .unwrap_or_default();
-    // What each column's values look like, for the columns no override or preset
-    // decides: one pass over up to 200 cells each, in parallel across columns.
-    let profiles: Vec<Option<ContentProfile>> = table
-        .headers
-        .par_iter()
-        .enumerate()
-        .map(|(i, header)| {
-            (preset.is_none() && !user.contains_key(&fold(header)))
-                .then(|| ContentProfile::of(table, i))
-        })
-        .collect();
     for (i, header) in table.headers.iter().enumerate() {
         let folded = fold(header);
         if let Some(target) = user.get(&folded) {
@@ -774,9 +762,7 @@ pub fn infer_mapping(
                 }
             }
         }
-        if let Some(profile) = &profiles[i] {
-            content_candidates(profile, i, &mut candidates);
-        }
+        content_candidates(table, i, &mut candidates);
     }
     let decided: Vec<bool> = columns
         .iter()
@@ -929,7 +915,8 @@ fn header_candidates(column: usize, folded: &str, out: &mut Vec<Candidate>) {
     }
 }
 
-fn content_candidates(p: &ContentProfile, column: usize, out: &mut Vec<Candidate>) {
+fn content_candidates(table: &Table, column: usize, out: &mut Vec<Candidate>) {
+    let p = ContentProfile::of(table, column);
     if p.samples < 3 {
         return;
     }

@@ -223,7 +223,7 @@ fn plain_profile_url(v: &str) -> Option<String> {
         .strip_prefix("https://")
         .or_else(|| v.strip_prefix("http://"))
         .unwrap_or(v);
-    let (host, path) = rest.split_at(rest.find('/')?);
+    let (host, path) = rest.split_at(memchr::memchr(b'/', rest.as_bytes())?);
     let host_ok = host == "linkedin.com"
         || host
             .strip_suffix(".linkedin.com")
@@ -231,7 +231,7 @@ fn plain_profile_url(v: &str) -> Option<String> {
     let after = path.strip_prefix("/in/")?;
     // The slug ends at the next slash, query or fragment; what follows
     // (`/details/…`, `?trk=…`) is not part of the key.
-    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let end = memchr::memchr3(b'/', b'?', b'#', after.as_bytes()).unwrap_or(after.len());
     let slug = &after[..end];
     let slug_ok = !slug.is_empty()
         && slug

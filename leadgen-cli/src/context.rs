@@ -1,7 +1,9 @@
 //! Options every command shares, and opening the store they name.
 
+use std::sync::{Arc, Mutex};
+
 use clap::Args;
-use leadgen::core::{TenantId, TenantStore};
+use leadgen::core::{Store, TenantId, TenantStore};
 
 use crate::exit::{CliError, INPUT, STORE};
 
@@ -32,6 +34,10 @@ impl GlobalArgs {
         let store = leadgen::store::open(&self.database_url)
             .await
             .map_err(|e| CliError::new(STORE, format!("cannot open the database: {e}")))?;
+        OPENED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(Arc::clone(&store));
         Ok(TenantStore::new(store, tenant))
     }
 
@@ -39,6 +45,24 @@ impl GlobalArgs {
     pub fn progress_enabled(&self) -> bool {
         use std::io::IsTerminal;
         !self.json && std::io::stderr().is_terminal()
+    }
+}
+
+/// The stores this run opened, closed by [`close_opened`] before the process exits.
+static OPENED: Mutex<Vec<Arc<dyn Store>>> = Mutex::new(Vec::new());
+
+/// Closes every store this run opened. Closing waits for work a store left to the
+/// background: after a bulk import, the SQLite checkpoint that copies the write-ahead
+/// log into the database file. Without it the process would exit with the rows only
+/// in `leadgen.db-wal` (safe, but a database file that is not whole on its own).
+pub async fn close_opened() {
+    let stores = std::mem::take(
+        &mut *OPENED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    for store in stores {
+        store.close().await;
     }
 }
 

@@ -93,7 +93,7 @@ fn main() -> ExitCode {
         }
     };
     let result: Result<(), CliError> = runtime.block_on(async {
-        match command {
+        let result = match command {
             Command::Run(args) => commands::run::run(&cli.global, args).await,
             Command::Import(args) => commands::import::run(&cli.global, args).await,
             Command::Export(args) => commands::export::run(&cli.global, args).await,
@@ -104,7 +104,9 @@ fn main() -> ExitCode {
             Command::Runs(cmd) => commands::runs::run(&cli.global, cmd).await,
             Command::Work(args) => commands::work::run(&cli.global, args).await,
             Command::Emails(_) => unreachable!("handled before the runtime starts"),
-        }
+        };
+        context::close_opened().await;
+        result
     });
     if let Err(e) = result {
         if !e.already_reported {

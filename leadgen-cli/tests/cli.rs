@@ -481,3 +481,20 @@ fn dedup_on_plain_files_writes_one_line_per_record() {
         "an HTML report"
     );
 }
+
+/// A command closes the store before it exits: the write-ahead log is copied into
+/// the database file and removed, so the file alone holds every row (a bulk
+/// import leaves that copy to the background, and closing waits for it).
+#[test]
+fn the_database_file_is_whole_when_a_command_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("whole.db");
+    let report = import_json(&db, &data("linkedin_connections.csv"), &[]);
+    assert!(report["imported"].as_u64().unwrap() > 0, "{report}");
+    let wal = dir.path().join("whole.db-wal");
+    assert!(
+        !wal.exists(),
+        "the log is left: {} bytes",
+        wal.metadata().unwrap().len()
+    );
+}

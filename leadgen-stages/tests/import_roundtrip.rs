@@ -227,7 +227,7 @@ async fn an_llm_maps_headers_nothing_else_resolves() {
         prompt.contains("Osoba") && prompt.contains("Jan Novák"),
         "{prompt}"
     );
-    let jan = parsed.drafts[0].contact.as_ref().unwrap();
+    let jan = parsed.draft(0).and_then(|d| d.contact).unwrap();
     assert_eq!(jan.first_name.as_deref(), Some("Jan"));
     assert_eq!(jan.company_name.as_deref(), Some("Acme s.r.o."));
     assert_eq!(jan.attributes["Qwzx"], "ABC");

@@ -50,7 +50,7 @@ async fn every_csv_matches_expected_outcomes() {
             .collect();
         assert_eq!(got, malformed, "{file}: malformed lines");
         assert_eq!(
-            parsed.drafts.len(),
+            parsed.draft_count(),
             valid,
             "{file}: valid rows become drafts"
         );
@@ -101,13 +101,13 @@ async fn presets_are_detected_and_map_the_key_fields() {
         assert_eq!(parsed.mapping.preset, Some(preset), "{file}");
         assert_eq!(parsed.source, format!("import:{}", preset.id()));
         let contacts: Vec<_> = parsed
-            .drafts
-            .iter()
-            .filter_map(|d| d.contact.as_ref())
+            .drafts()
+            .into_iter()
+            .filter_map(|d| d.contact)
             .collect();
         assert_eq!(
             contacts.len(),
-            parsed.drafts.len(),
+            parsed.draft_count(),
             "{file}: every row is a contact"
         );
         assert!(
@@ -132,10 +132,10 @@ async fn workbook_sheets_headers_dates_and_merged_cells() {
         other => panic!("{other:?}"),
     }
     assert_eq!(contacts.records_read, 296);
-    assert_eq!(contacts.drafts.len(), 296);
+    assert_eq!(contacts.draft_count(), 296);
     assert!(contacts.errors.is_empty(), "{:?}", contacts.errors);
-    assert_eq!(contacts.drafts.first().unwrap().line, 5);
-    assert_eq!(contacts.drafts.last().unwrap().line, 300);
+    assert_eq!(contacts.drafts().first().unwrap().line, 5);
+    assert_eq!(contacts.drafts().last().unwrap().line, 300);
     // Column G has no header and no values: dropped.
     assert!(
         !contacts.headers.iter().any(|h| h == "G"),
@@ -144,7 +144,7 @@ async fn workbook_sheets_headers_dates_and_merged_cells() {
     );
     // D17:D19 is one merged Firma cell: all three contacts get the company.
     let firms: Vec<_> = contacts
-        .drafts
+        .drafts()
         .iter()
         .filter(|d| (17..=19).contains(&d.line))
         .map(|d| d.contact.as_ref().unwrap().company_name.clone())
@@ -155,7 +155,7 @@ async fn workbook_sheets_headers_dates_and_merged_cells() {
         "{firms:?}"
     );
     // Phones typed as numbers come without ".0" or exponent.
-    for d in &contacts.drafts {
+    for d in &contacts.drafts() {
         let p = d.contact.as_ref().unwrap().phone.as_deref().unwrap_or("");
         assert!(
             !p.ends_with(".0") && !p.contains("E+"),
@@ -165,10 +165,9 @@ async fn workbook_sheets_headers_dates_and_merged_cells() {
     }
     // Dates become ISO dates.
     let dated = contacts
-        .drafts
-        .iter()
-        .filter_map(|d| d.contact.as_ref().unwrap().attributes.get("Datum kontaktu"))
-        .next()
+        .drafts()
+        .into_iter()
+        .find_map(|d| d.contact.unwrap().attributes.get("Datum kontaktu").cloned())
         .expect("a Datum kontaktu value");
     assert!(
         dated.len() == 10 && dated.as_bytes()[4] == b'-' && dated.as_bytes()[7] == b'-',
@@ -181,16 +180,16 @@ async fn workbook_sheets_headers_dates_and_merged_cells() {
     };
     let firms = parse_file(&path, &opts).await.unwrap();
     assert_eq!(firms.records_read, 255);
-    assert_eq!(firms.drafts.len(), 255);
+    assert_eq!(firms.draft_count(), 255);
     assert!(
         firms
-            .drafts
+            .drafts()
             .iter()
             .all(|d| d.contact.is_none() && d.company.is_some())
     );
-    assert_eq!(firms.drafts[0].line, 4);
+    assert_eq!(firms.drafts()[0].line, 4);
     // An IČO typed as a number lost its leading zeros; the importer pads it back.
-    assert!(firms.drafts.iter().any(|d| {
+    assert!(firms.drafts().iter().any(|d| {
         d.company
             .as_ref()
             .unwrap()
@@ -216,14 +215,14 @@ async fn companies_csv_is_a_company_table() {
     )
     .await
     .unwrap();
-    assert_eq!(parsed.drafts.len(), 400);
+    assert_eq!(parsed.draft_count(), 400);
     let companies: Vec<_> = parsed
-        .drafts
-        .iter()
-        .filter_map(|d| d.company.as_ref())
+        .drafts()
+        .into_iter()
+        .filter_map(|d| d.company)
         .collect();
     assert_eq!(companies.len(), 400);
-    assert!(parsed.drafts.iter().all(|d| d.contact.is_none()));
+    assert!(parsed.drafts().iter().all(|d| d.contact.is_none()));
     assert!(companies.iter().filter(|c| c.domain.is_some()).count() > 350);
     assert!(
         companies

@@ -18,12 +18,12 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn contact_of(parsed: &ParsedFile, line: u64) -> &leadgen_core::Contact {
+fn contact_of(parsed: &ParsedFile, line: u64) -> leadgen_core::Contact {
     parsed
-        .drafts
-        .iter()
+        .drafts()
+        .into_iter()
         .find(|d| d.line == line)
-        .and_then(|d| d.contact.as_ref())
+        .and_then(|d| d.contact)
         .unwrap_or_else(|| panic!("no contact on row {line}"))
 }
 
@@ -51,7 +51,7 @@ fn check_team_contacts(parsed: &ParsedFile) {
     );
     assert_eq!(parsed.records_read, 5);
     assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-    let lines: Vec<u64> = parsed.drafts.iter().map(|d| d.line).collect();
+    let lines: Vec<u64> = parsed.drafts().iter().map(|d| d.line).collect();
     assert_eq!(lines, [4, 5, 6, 7, 8]);
 
     let jan = contact_of(parsed, 4);
@@ -62,7 +62,7 @@ fn check_team_contacts(parsed: &ParsedFile) {
         Some("2024-03-15"),
         "a date cell as an ISO date"
     );
-    let acme = parsed.drafts[0].company.as_ref().unwrap();
+    let acme = parsed.draft(0).and_then(|d| d.company).unwrap();
     assert_eq!(acme.name, "Acme s.r.o.");
     assert_eq!(
         acme.registry_ids.get("cz:ico").map(String::as_str),

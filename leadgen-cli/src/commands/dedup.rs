@@ -113,7 +113,7 @@ pub async fn run(global: &GlobalArgs, args: DedupArgs) -> Result<(), CliError> {
     let mut origins = Vec::new();
     for path in &args.inputs {
         let parsed = parse_file(path, &options).await?;
-        for draft in parsed.drafts {
+        for draft in parsed.drafts() {
             let record = match args.kind {
                 KindArg::Contacts => draft.contact.as_ref().map(Record::from_contact),
                 KindArg::Companies => draft.company.as_ref().map(Record::from_company),

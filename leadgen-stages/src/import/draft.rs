@@ -32,7 +32,7 @@ pub struct RowDraft {
 }
 
 /// What to do with one column.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Action {
     Field(Field, f32),
     Registry(String),
@@ -115,141 +115,288 @@ fn parse_snake<T: serde::de::DeserializeOwned>(v: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(v.trim().to_ascii_lowercase())).ok()
 }
 
-/// Builds the drafts of every row of a table.
-///
-/// `source` is recorded on each record and in each field's provenance.
-pub fn build_drafts(
-    table: &Table,
-    mapping: &ColumnMapping,
-    source: &str,
-) -> (Vec<RowDraft>, Vec<RowError>) {
-    let now = Utc::now();
-    let mut seen = BTreeMap::new();
-    let actions: Vec<Action> = mapping
-        .columns
-        .iter()
-        .map(|c| {
-            if c.method == MatchMethod::Ignored {
-                return Action::Ignore;
-            }
-            if let Some(f) = c.field {
-                return Action::Field(f, c.confidence);
-            }
-            if let Some(scheme) = c.header.strip_prefix("registry_ids.")
-                && !scheme.is_empty()
-            {
-                return Action::Registry(scheme.to_string());
-            }
-            let base = c
-                .header
-                .strip_prefix("attributes.")
-                .unwrap_or(&c.header)
-                .to_string();
-            let n = seen.entry(base.clone()).or_insert(0u32);
-            *n += 1;
-            Action::Attribute(if *n == 1 {
-                base
-            } else {
-                format!("{base} ({n})")
-            })
-        })
-        .collect();
-    let company_table = !mapping.has_person_fields();
-    let ctx = Context {
-        table,
-        actions: &actions,
-        source,
-        now,
-        company_table,
-        contact_ids: IdBlock::new(),
-        company_ids: IdBlock::new(),
-    };
-    // Rows are independent: build them in parallel, straight into one vector in file
-    // order. A row that yields nothing comes back empty and is taken out after.
-    let mut drafts = Vec::with_capacity(table.rows.len());
-    table
-        .rows
-        .par_iter()
-        .enumerate()
-        .with_min_len(ROWS_PER_TASK)
-        .map_init(
-            // Each task shares its own copy of the source: no counter bounced
-            // between cores.
-            || {
-                let scratch = RowScratch::default();
-                (CountryCache::default(), Arc::<str>::from(source), scratch)
-            },
-            |(countries, shared, scratch), (index, row)| {
-                ctx.build_row(index, row, countries, shared, scratch)
-            },
-        )
-        .collect_into_vec(&mut drafts);
-    let mut errors = Vec::new();
-    drafts.retain(|d| {
-        let usable = d.contact.is_some() || d.company.is_some();
-        if !usable {
-            errors.push(RowError {
-                file: table.file.clone(),
-                line: d.line,
-                column: None,
-                kind: RowErrorKind::NoUsableFields,
-                reason: "the row has no name, email, LinkedIn URL or company".into(),
-            });
-        }
-        usable
-    });
-    (drafts, errors)
-}
-
-/// Rows per parallel task at least: enough to amortize the task.
-const ROWS_PER_TASK: usize = 1024;
-
-/// What every row of one table shares.
-struct Context<'a> {
-    table: &'a Table,
-    actions: &'a [Action],
-    source: &'a str,
+/// What each column of a table is for, and what every draft of it shares: the
+/// source, the time, and the block its new records' ids come from. Fixed when a file
+/// is parsed, so a row's drafts are the same whenever they are built.
+#[derive(Debug, Clone, PartialEq)]
+struct DraftPlan {
+    actions: Vec<Action>,
+    source: String,
     now: DateTime<Utc>,
+    /// No column names a person: every row is a company.
     company_table: bool,
     /// The ids of the new records, by row index.
     contact_ids: IdBlock,
     company_ids: IdBlock,
 }
 
+impl DraftPlan {
+    fn new(mapping: &ColumnMapping, source: &str) -> Self {
+        let mut seen = BTreeMap::new();
+        let actions = mapping
+            .columns
+            .iter()
+            .map(|c| {
+                if c.method == MatchMethod::Ignored {
+                    return Action::Ignore;
+                }
+                if let Some(f) = c.field {
+                    return Action::Field(f, c.confidence);
+                }
+                if let Some(scheme) = c.header.strip_prefix("registry_ids.")
+                    && !scheme.is_empty()
+                {
+                    return Action::Registry(scheme.to_string());
+                }
+                let base = c
+                    .header
+                    .strip_prefix("attributes.")
+                    .unwrap_or(&c.header)
+                    .to_string();
+                let n = seen.entry(base.clone()).or_insert(0u32);
+                *n += 1;
+                Action::Attribute(if *n == 1 {
+                    base
+                } else {
+                    format!("{base} ({n})")
+                })
+            })
+            .collect();
+        DraftPlan {
+            actions,
+            source: source.to_string(),
+            now: Utc::now(),
+            company_table: !mapping.has_person_fields(),
+            contact_ids: IdBlock::new(),
+            company_ids: IdBlock::new(),
+        }
+    }
+}
+
+/// A table's rows, mapped and checked: which rows are usable is known, and each
+/// usable row's drafts are built when asked for.
+///
+/// This is what [`parse_file`](super::parse_file) keeps instead of the drafts
+/// themselves: the cells of a file take a fraction of the memory of its records
+/// (about 150 bytes a row here against 2 KB), and a caller that needs only the
+/// counts, the errors or a few rows never pays for the rest. A draft is the same
+/// each time it is built, ids included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MappedRows {
+    table: Table,
+    plan: DraftPlan,
+    /// The indices (in `table.rows`) of the rows that yield drafts, in file order.
+    usable: Vec<u32>,
+}
+
+impl MappedRows {
+    /// Maps a table's rows: every row is checked, and those that hold nothing usable
+    /// come back as errors. The table's own errors (malformed rows) stay in it.
+    pub fn new(table: Table, mapping: &ColumnMapping, source: &str) -> (Self, Vec<RowError>) {
+        let plan = DraftPlan::new(mapping, source);
+        let (usable, errors) = Context::new(&table, &plan).check_rows();
+        (
+            MappedRows {
+                table,
+                plan,
+                usable,
+            },
+            errors,
+        )
+    }
+
+    /// The number of usable rows: each yields one [`RowDraft`].
+    pub fn len(&self) -> usize {
+        self.usable.len()
+    }
+
+    /// Whether no row is usable.
+    pub fn is_empty(&self) -> bool {
+        self.usable.is_empty()
+    }
+
+    /// The lines of the usable rows, in file order.
+    pub fn lines(&self) -> impl ExactSizeIterator<Item = u64> + '_ {
+        self.usable
+            .iter()
+            .map(|&i| self.table.rows.get(i as usize).map_or(0, |r| r.line))
+    }
+
+    /// The drafts of the `i`-th usable row (0-based).
+    pub fn get(&self, i: usize) -> Option<RowDraft> {
+        let index = *self.usable.get(i)?;
+        Context::new(&self.table, &self.plan)
+            .build_rows(&[index])
+            .pop()
+    }
+
+    /// The drafts of every usable row, in file order (built in parallel).
+    pub fn to_drafts(&self) -> Vec<RowDraft> {
+        Context::new(&self.table, &self.plan).build_rows(&self.usable)
+    }
+}
+
+/// Builds the drafts of every row of a table.
+///
+/// `source` is recorded on each record and in each field's provenance. The same as
+/// [`MappedRows::new`] then [`MappedRows::to_drafts`], without keeping the table.
+pub fn build_drafts(
+    table: &Table,
+    mapping: &ColumnMapping,
+    source: &str,
+) -> (Vec<RowDraft>, Vec<RowError>) {
+    let plan = DraftPlan::new(mapping, source);
+    let ctx = Context::new(table, &plan);
+    let (usable, errors) = ctx.check_rows();
+    (ctx.build_rows(&usable), errors)
+}
+
+/// Rows per parallel task at least: enough to amortize the task, and a small table
+/// stays on the calling thread (see CONTRIBUTING: rayon and `fork`).
+const ROWS_PER_TASK: usize = 1024;
+
+/// Rows per parallel task of the check, which costs far less a row than a build.
+const CHECKS_PER_TASK: usize = 8 * 1024;
+
+/// A table and its plan, borrowed by the parallel tasks.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    table: &'a Table,
+    plan: &'a DraftPlan,
+}
+
 impl<'a> Context<'a> {
+    fn new(table: &'a Table, plan: &'a DraftPlan) -> Self {
+        Context { table, plan }
+    }
+
+    /// A row's cells that hold a value, trimmed, with what to do with each.
+    fn cells(&self, row: Row<'a>) -> impl Iterator<Item = (usize, &'a Action, &'a str)> + 'a {
+        let actions = &self.plan.actions;
+        row.iter().enumerate().filter_map(move |(i, cell)| {
+            let action = actions.get(i)?;
+            let v = trimmed(cell);
+            (!is_missing_marker(v)).then_some((i, action, v))
+        })
+    }
+
+    /// Which rows yield drafts (their indices), and an error for each that does not.
+    fn check_rows(&self) -> (Vec<u32>, Vec<RowError>) {
+        let mut usable = Vec::new();
+        self.table
+            .rows
+            .par_iter()
+            .with_min_len(CHECKS_PER_TASK)
+            .map(|row| self.is_usable(row))
+            .collect_into_vec(&mut usable);
+        let mut indices = Vec::with_capacity(usable.len());
+        let mut errors = Vec::new();
+        for (i, (ok, row)) in usable.into_iter().zip(self.table.rows.iter()).enumerate() {
+            if ok {
+                // A table has fewer than 2^32 rows: files are at most 4 GiB
+                // (`ReadLimits`) and a row takes at least two bytes.
+                indices.push(u32::try_from(i).unwrap_or(u32::MAX));
+            } else {
+                errors.push(RowError {
+                    file: self.table.file.clone(),
+                    line: row.line,
+                    column: None,
+                    kind: RowErrorKind::NoUsableFields,
+                    reason: "the row has no name, email, LinkedIn URL or company".into(),
+                });
+            }
+        }
+        (indices, errors)
+    }
+
+    /// Whether a row yields a contact or a company: the decisions of
+    /// [`RowBuilder::finish`] without building anything (`drafts_agree_with_the_check`
+    /// holds the two together).
+    fn is_usable(&self, row: Row<'a>) -> bool {
+        let mut values: [Option<&'a str>; Field::ALL.len()] = [None; Field::ALL.len()];
+        for (_, action, v) in self.cells(row) {
+            if let Action::Field(f, _) = action {
+                values[*f as usize] = Some(v);
+            }
+        }
+        let has = |f: Field| values[f as usize].is_some();
+        let person = !self.plan.company_table
+            && [
+                Field::FirstName,
+                Field::LastName,
+                Field::FullName,
+                Field::Email,
+                Field::LinkedinUrl,
+            ]
+            .into_iter()
+            .any(has);
+        if person || has(Field::CompanyName) {
+            return true;
+        }
+        // A company without a name is named by its domain, when it has one and the
+        // row is about companies or links one.
+        (self.plan.company_table || has(Field::CompanyLinkedinUrl))
+            && values[Field::CompanyDomain as usize]
+                .and_then(domain_of)
+                .or_else(|| values[Field::CompanyWebsite as usize].and_then(domain_of))
+                .is_some()
+    }
+
+    /// The drafts of the rows at `indices`, in their order. Rows are independent:
+    /// they are built in parallel, straight into one vector.
+    fn build_rows(&self, indices: &[u32]) -> Vec<RowDraft> {
+        let mut drafts = Vec::with_capacity(indices.len());
+        indices
+            .par_iter()
+            .with_min_len(ROWS_PER_TASK)
+            .map_init(
+                // Each task shares its own copy of the source: no counter bounced
+                // between cores.
+                || {
+                    let scratch = RowScratch::default();
+                    let shared = Arc::<str>::from(self.plan.source.as_str());
+                    (CountryCache::default(), shared, scratch)
+                },
+                |(countries, shared, scratch), &index| {
+                    self.build_row(index, countries, shared, scratch)
+                },
+            )
+            .collect_into_vec(&mut drafts);
+        // Only a row the check passed and the builder did not would be empty here.
+        drafts.retain(|d| d.contact.is_some() || d.company.is_some());
+        drafts
+    }
+
     /// One row's drafts; neither a contact nor a company when the row holds
     /// nothing usable.
     fn build_row(
         &self,
-        index: usize,
-        row: Row<'a>,
+        index: u32,
         countries: &mut CountryCache<'a>,
         shared: &Arc<str>,
         scratch: &mut RowScratch,
     ) -> RowDraft {
-        // A table has fewer than 2^32 rows: files are at most 4 GiB (`ReadLimits`)
-        // and a row takes at least two bytes.
-        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        let Some(row) = self.table.rows.get(index as usize) else {
+            return RowDraft {
+                line: 0,
+                contact: None,
+                company: None,
+            };
+        };
+        let plan = self.plan;
         let ids = (
-            self.contact_ids.contact(index),
-            self.company_ids.company(index),
+            plan.contact_ids.contact(index),
+            plan.company_ids.company(index),
         );
         let mut b = RowBuilder::new(
-            self.source,
+            &plan.source,
             shared,
-            self.now,
-            self.company_table,
+            plan.now,
+            plan.company_table,
             scratch,
             ids,
         );
-        for (i, cell) in row.iter().enumerate() {
-            let Some(action) = self.actions.get(i) else {
-                continue;
-            };
-            let v = trimmed(cell);
-            if is_missing_marker(v) {
-                continue;
-            }
+        for (i, action, v) in self.cells(row) {
             match action {
                 Action::Ignore => {}
                 Action::Attribute(key) => {
@@ -895,6 +1042,107 @@ mod tests {
         assert_eq!(company(0), ["name"]);
         assert_eq!(company(1), ["name"]);
         assert!(drafts[3].company.is_none());
+    }
+
+    /// The rows a build turns into nothing, and no others, are the rows the check
+    /// reports: over every sample file, and over tables made to sit on each edge of
+    /// the decision (a company named only by its domain, an invalid domain, a person
+    /// with only a bad email, a company table).
+    #[test]
+    fn drafts_agree_with_the_check() {
+        use crate::import::job::{ImportOptions, read_table};
+        use crate::import::mapping::infer_mapping;
+        use crate::import::table::SourceFormat;
+
+        let disagreements = |table: &Table, what: &str| {
+            let mapping = infer_mapping(table, None, None).unwrap();
+            let plan = DraftPlan::new(&mapping, "import:test");
+            let ctx = Context::new(table, &plan);
+            let (usable, errors) = ctx.check_rows();
+            let all: Vec<u32> = (0..table.rows.len() as u32).collect();
+            let (mut countries, shared, mut scratch) = (
+                CountryCache::default(),
+                Arc::<str>::from("import:test"),
+                RowScratch::default(),
+            );
+            let built: Vec<u32> = all
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let d = ctx.build_row(i, &mut countries, &shared, &mut scratch);
+                    d.contact.is_some() || d.company.is_some()
+                })
+                .collect();
+            assert_eq!(usable, built, "{what}: the check and the build disagree");
+            assert_eq!(usable.len() + errors.len(), table.rows.len(), "{what}");
+            assert_eq!(ctx.build_rows(&usable).len(), usable.len(), "{what}");
+            usable.len()
+        };
+
+        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut files: Vec<_> = [shared, fixtures]
+            .iter()
+            .filter_map(|d| std::fs::read_dir(d).ok())
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                [".csv", ".xlsx", ".xls", ".ods"]
+                    .iter()
+                    .any(|x| name.ends_with(x))
+                    && !name.contains("100k")
+            })
+            .collect();
+        files.sort();
+        assert!(files.len() >= 10, "the sample files: {files:?}");
+        for path in &files {
+            let table = read_table(path, &ImportOptions::default()).unwrap();
+            disagreements(&table, &path.display().to_string());
+        }
+
+        let table = |headers: &[&str], rows: &[(u64, &[&str])]| Table {
+            file: "t.csv".into(),
+            format: SourceFormat::Jsonl,
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: crate::import::table::Rows::from_cells(rows),
+            errors: vec![],
+        };
+        let people = table(
+            &[
+                "First Name",
+                "Email",
+                "Company",
+                "Website",
+                "Company LinkedIn",
+                "Notes",
+            ],
+            &[
+                (2, &["Jan", "", "", "", "", ""]),
+                (3, &["", "not an email", "", "", "", ""]),
+                (4, &["", "", "", "acme.cz", "", "x"]),
+                (5, &["", "", "", "acme.cz", "linkedin.com/company/acme", ""]),
+                (
+                    6,
+                    &["", "", "", "not a site", "linkedin.com/company/acme", ""],
+                ),
+                (7, &["", "", "Acme", "", "", ""]),
+                (8, &["n/a", "-", "", "", "", "only a note"]),
+                (9, &["", "", "", "", "", ""]),
+            ],
+        );
+        assert_eq!(disagreements(&people, "people"), 4);
+        let firms = table(
+            &["Company Name", "Website", "Country"],
+            &[
+                (2, &["Acme", "", "CZ"]),
+                (3, &["", "https://www.beta.no/about", "NO"]),
+                (4, &["", "::::", "FI"]),
+                (5, &["", "", "FI"]),
+            ],
+        );
+        assert_eq!(disagreements(&firms, "firms"), 2);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use leadgen_core::{CompanyId, ContactId, RunId, TenantStore};
 use serde::{Deserialize, Serialize};
 
 use super::csv_reader::{CsvOptions, read_csv_file};
-use super::draft::{RowDraft, build_drafts};
+use super::draft::{MappedRows, RowDraft};
 use super::error::{ImportError, RowError};
 use super::jsonl::{is_jsonl_path, read_jsonl};
 use super::mapping::{
@@ -96,6 +96,28 @@ impl ImportOptions {
 }
 
 /// A file parsed and mapped, nothing written.
+///
+/// Every row is read, mapped and checked when the file is parsed: the counts and
+/// the errors are final. The drafts (a [`Contact`](leadgen_core::Contact) and/or a
+/// [`Company`](leadgen_core::Company) per usable row) are built when asked for, by
+/// [`ParsedFile::drafts`] or [`ParsedFile::draft`], from the cells the file keeps:
+/// 100k rows of cells take about 15 MB, their records about 200 MB.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use leadgen_stages::import::{ImportOptions, parse_file};
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("leads.csv");
+/// std::fs::write(&path, "Name,E-mail\nJana Nováková,jana@acme.cz\n,\nPetr Svoboda,petr@beta.cz\n")?;
+/// let parsed = parse_file(&path, &ImportOptions::default()).await?;
+/// assert_eq!(parsed.draft_count(), 2);
+/// assert_eq!(parsed.draft_lines().collect::<Vec<_>>(), [2, 4]);
+/// let jana = parsed.draft(0).and_then(|d| d.contact).expect("a contact");
+/// assert_eq!(jana.email.as_deref(), Some("jana@acme.cz"));
+/// assert_eq!(parsed.drafts()[0].contact.as_ref(), Some(&jana)); // the same each time
+/// # Ok::<_, Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedFile {
     /// The file.
@@ -110,10 +132,37 @@ pub struct ParsedFile {
     pub source: String,
     /// Data records read (good and malformed).
     pub records_read: usize,
-    /// The drafts of the good rows, in file order.
-    pub drafts: Vec<RowDraft>,
     /// Malformed and unusable rows, in line order.
     pub errors: Vec<RowError>,
+    /// The usable rows, whose drafts are built on demand.
+    rows: MappedRows,
+}
+
+impl ParsedFile {
+    /// The number of drafts: one per usable row.
+    pub fn draft_count(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The lines of the usable rows, in file order (the `line` of each draft).
+    pub fn draft_lines(&self) -> impl ExactSizeIterator<Item = u64> + '_ {
+        self.rows.lines()
+    }
+
+    /// The drafts of the `i`-th usable row (0-based, in file order).
+    pub fn draft(&self, i: usize) -> Option<RowDraft> {
+        self.rows.get(i)
+    }
+
+    /// The drafts of every usable row, in file order, built in parallel.
+    pub fn drafts(&self) -> Vec<RowDraft> {
+        self.rows.to_drafts()
+    }
+
+    /// The mapped rows the drafts are built from.
+    pub fn rows(&self) -> &MappedRows {
+        &self.rows
+    }
 }
 
 /// Reads a file into a table by its kind (workbook, JSON Lines, delimited text).
@@ -146,7 +195,7 @@ pub async fn parse_file(path: &Path, options: &ImportOptions) -> Result<ParsedFi
             available: "none: not a workbook".into(),
         });
     }
-    let table = read_table(path, options)?;
+    let mut table = read_table(path, options)?;
     let mut mapping = infer_mapping(&table, options.preset, options.mapping.as_ref())?;
     if let Some(llm) = &options.llm {
         map_unresolved_with_llm(&mut mapping, &table, llm.as_ref()).await?;
@@ -162,23 +211,28 @@ pub async fn parse_file(path: &Path, options: &ImportOptions) -> Result<ParsedFi
             .preset
             .map_or_else(|| "import:file".to_string(), Preset::source)
     });
-    let (drafts, draft_errors) = build_drafts(&table, &mapping, &source);
     let records_read = table.records_read();
-    let mut errors = table.errors;
-    errors.extend(draft_errors);
+    let mut errors = std::mem::take(&mut table.errors);
+    let (file, format, headers) = (
+        table.file.clone(),
+        table.format.clone(),
+        table.headers.clone(),
+    );
+    let (rows, row_errors) = MappedRows::new(table, &mapping, &source);
+    errors.extend(row_errors);
     errors.sort_by_key(|e| e.line);
     options.report(ImportProgress::Parsed {
         records: records_read,
     });
     Ok(ParsedFile {
-        file: table.file,
-        format: table.format,
-        headers: table.headers,
+        file,
+        format,
+        headers,
         mapping,
         source,
         records_read,
-        drafts,
         errors,
+        rows,
     })
 }
 
@@ -260,8 +314,8 @@ pub async fn preview_file(
     path: &Path,
     options: &ImportOptions,
 ) -> Result<ImportPreview, ImportError> {
-    let mut parsed = parse_file(path, options).await?;
-    let plan = plan_matches(store, std::mem::take(&mut parsed.drafts)).await?;
+    let parsed = parse_file(path, options).await?;
+    let plan = plan_matches(store, parsed.drafts()).await?;
     Ok(report_of(&parsed, &plan, None))
 }
 
@@ -280,8 +334,8 @@ pub async fn import_file(
     path: &Path,
     options: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
-    let mut parsed = parse_file(path, options).await?;
-    let plan = plan_matches(store, std::mem::take(&mut parsed.drafts)).await?;
+    let parsed = parse_file(path, options).await?;
+    let plan = plan_matches(store, parsed.drafts()).await?;
     options.report(ImportProgress::Matched {
         to_write: plan.contacts.len() + plan.companies.len(),
     });

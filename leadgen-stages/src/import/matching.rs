@@ -401,9 +401,13 @@ async fn load_matches(
         };
         load_contacts(store, contacts, filter).await?;
     }
+    // A URL that a contact found by its email already carries needs no lookup: it
+    // would return that contact again, and decoding it twice was a third of a
+    // re-import.
     let mut urls: Vec<String> = drafts
         .iter()
         .filter_map(|d| d.contact.as_ref()?.linkedin_url.clone())
+        .filter(|u| !contacts.by_linkedin.contains_key(u))
         .collect();
     urls.sort_unstable();
     urls.dedup();

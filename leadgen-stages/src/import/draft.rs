@@ -176,13 +176,13 @@ impl DraftPlan {
 /// A table's rows, mapped and checked: which rows are usable is known, and each
 /// usable row's drafts are built when asked for.
 ///
-/// This is what [`parse_file`](super::parse_file) keeps instead of the drafts
-/// themselves: the cells of a file take a fraction of the memory of its records
+/// This is what [`ParsedFile`](super::ParsedFile) keeps instead of the drafts
+/// themselves, and its draft methods are these: the cells of a file take a fraction of the memory of its records
 /// (about 150 bytes a row here against 2 KB), and a caller that needs only the
 /// counts, the errors or a few rows never pays for the rest. A draft is the same
 /// each time it is built, ids included.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MappedRows {
+pub(crate) struct MappedRows {
     table: Table,
     plan: DraftPlan,
     /// The indices (in `table.rows`) of the rows that yield drafts, in file order.
@@ -192,7 +192,11 @@ pub struct MappedRows {
 impl MappedRows {
     /// Maps a table's rows: every row is checked, and those that hold nothing usable
     /// come back as errors. The table's own errors (malformed rows) stay in it.
-    pub fn new(table: Table, mapping: &ColumnMapping, source: &str) -> (Self, Vec<RowError>) {
+    pub(crate) fn new(
+        table: Table,
+        mapping: &ColumnMapping,
+        source: &str,
+    ) -> (Self, Vec<RowError>) {
         let plan = DraftPlan::new(mapping, source);
         let (usable, errors) = Context::new(&table, &plan).check_rows();
         (
@@ -206,24 +210,19 @@ impl MappedRows {
     }
 
     /// The number of usable rows: each yields one [`RowDraft`].
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.usable.len()
     }
 
-    /// Whether no row is usable.
-    pub fn is_empty(&self) -> bool {
-        self.usable.is_empty()
-    }
-
     /// The lines of the usable rows, in file order.
-    pub fn lines(&self) -> impl ExactSizeIterator<Item = u64> + '_ {
+    pub(crate) fn lines(&self) -> impl ExactSizeIterator<Item = u64> + '_ {
         self.usable
             .iter()
             .map(|&i| self.table.rows.get(i as usize).map_or(0, |r| r.line))
     }
 
     /// The drafts of the `i`-th usable row (0-based).
-    pub fn get(&self, i: usize) -> Option<RowDraft> {
+    pub(crate) fn get(&self, i: usize) -> Option<RowDraft> {
         let index = *self.usable.get(i)?;
         Context::new(&self.table, &self.plan)
             .build_rows(&[index])
@@ -231,15 +230,16 @@ impl MappedRows {
     }
 
     /// The drafts of every usable row, in file order (built in parallel).
-    pub fn to_drafts(&self) -> Vec<RowDraft> {
+    pub(crate) fn to_drafts(&self) -> Vec<RowDraft> {
         Context::new(&self.table, &self.plan).build_rows(&self.usable)
     }
 }
 
 /// Builds the drafts of every row of a table.
 ///
-/// `source` is recorded on each record and in each field's provenance. The same as
-/// [`MappedRows::new`] then [`MappedRows::to_drafts`], without keeping the table.
+/// `source` is recorded on each record and in each field's provenance. The same
+/// drafts as [`parse_file`](super::parse_file) then
+/// [`ParsedFile::drafts`](super::ParsedFile::drafts), from a table already read.
 pub fn build_drafts(
     table: &Table,
     mapping: &ColumnMapping,

@@ -158,11 +158,6 @@ impl ParsedFile {
     pub fn drafts(&self) -> Vec<RowDraft> {
         self.rows.to_drafts()
     }
-
-    /// The mapped rows the drafts are built from.
-    pub fn rows(&self) -> &MappedRows {
-        &self.rows
-    }
 }
 
 /// Reads a file into a table by its kind (workbook, JSON Lines, delimited text).

@@ -37,7 +37,7 @@ pub mod sniff;
 pub mod spreadsheet;
 mod table;
 
-pub use draft::{MappedRows, RowDraft, build_drafts};
+pub use draft::{RowDraft, build_drafts};
 pub use error::{ImportError, RowError, RowErrorKind};
 pub use job::{
     ImportOptions, ImportPreview, ImportProgress, ImportReport, ParsedFile, ProgressFn, RowOutcome,

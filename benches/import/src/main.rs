@@ -79,7 +79,8 @@ async fn main() {
     let opts = ImportOptions::default();
 
     // `BENCH_ONLY=parse`, `xlsx` or `import`: only that loop (for profilers; `parse`
-    // prints its best time to stderr); `reimport`: each second import of the file
+    // prints its best time to stderr, `import` each import's); `preview`: parse and
+    // match into an empty store, each time on stderr; `reimport`: each second import of the file
     // into a store that has it, timed on stderr;
     // `read`: only `read_table`, printing its best time; `upsert`: only the contacts
     // upserts, each one's times on stderr (`BENCH_KEEP=path` keeps a copy of each
@@ -165,7 +166,19 @@ async fn main() {
         Ok("import") => {
             for _ in 0..repeats {
                 let (_dir, tenant) = fresh_tenant().await;
+                let t = Instant::now();
                 import_file(&tenant, &csv, &opts).await.expect("import");
+                eprintln!("import {:.3} s", t.elapsed().as_secs_f64());
+                tenant.store().close().await;
+            }
+            return;
+        }
+        Ok("preview") => {
+            for _ in 0..repeats {
+                let (_dir, tenant) = fresh_tenant().await;
+                let t = Instant::now();
+                preview_file(&tenant, &csv, &opts).await.expect("preview");
+                eprintln!("preview {:.3} s", t.elapsed().as_secs_f64());
                 tenant.store().close().await;
             }
             return;

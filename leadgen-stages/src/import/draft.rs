@@ -229,6 +229,14 @@ impl MappedRows {
             .pop()
     }
 
+    /// The drafts of the usable rows in `range` (0-based, in file order; clamped to
+    /// the rows there are), built in parallel.
+    pub(crate) fn drafts_in(&self, range: std::ops::Range<usize>) -> Vec<RowDraft> {
+        let end = range.end.min(self.usable.len());
+        let indices = self.usable.get(range.start.min(end)..end).unwrap_or(&[]);
+        Context::new(&self.table, &self.plan).build_rows(indices)
+    }
+
     /// The drafts of every usable row, in file order (built in parallel).
     pub(crate) fn to_drafts(&self) -> Vec<RowDraft> {
         Context::new(&self.table, &self.plan).build_rows(&self.usable)

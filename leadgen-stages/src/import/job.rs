@@ -158,6 +158,12 @@ impl ParsedFile {
     pub fn drafts(&self) -> Vec<RowDraft> {
         self.rows.to_drafts()
     }
+
+    /// The drafts of the usable rows in `range` (0-based, in file order), built in
+    /// parallel: what an import matches one part at a time.
+    pub(crate) fn drafts_in(&self, range: std::ops::Range<usize>) -> Vec<RowDraft> {
+        self.rows.drafts_in(range)
+    }
 }
 
 /// Reads a file into a table by its kind (workbook, JSON Lines, delimited text).
@@ -310,7 +316,7 @@ pub async fn preview_file(
     options: &ImportOptions,
 ) -> Result<ImportPreview, ImportError> {
     let parsed = parse_file(path, options).await?;
-    let plan = plan_matches(store, parsed.drafts()).await?;
+    let plan = plan_matches(store, &parsed).await?;
     Ok(report_of(&parsed, &plan, None))
 }
 
@@ -330,7 +336,7 @@ pub async fn import_file(
     options: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
     let parsed = parse_file(path, options).await?;
-    let plan = plan_matches(store, parsed.drafts()).await?;
+    let plan = plan_matches(store, &parsed).await?;
     options.report(ImportProgress::Matched {
         to_write: plan.contacts.len() + plan.companies.len(),
     });

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use super::draft::RowDraft;
 use super::error::ImportError;
-use super::job::RowOutcome;
 use super::job::drop_in_background;
+use super::job::{ParsedFile, RowOutcome};
 use super::keys::{company_name_key, fold};
 
 /// Keys per store query: each key is one element of a JSON array the store reads
@@ -381,12 +381,13 @@ async fn has_contacts(store: &TenantStore) -> Result<bool, ImportError> {
 }
 
 /// Loads the stored contacts the drafts can match: those sharing a normalized email
-/// or LinkedIn URL with a draft, and when a draft has neither, every stored contact
-/// without both.
+/// or LinkedIn URL with a draft, and (once, at the first draft that has neither)
+/// every stored contact without both.
 async fn load_matches(
     store: &TenantStore,
     drafts: &[RowDraft],
     contacts: &mut ContactIndex,
+    keyless_loaded: &mut bool,
 ) -> Result<(), ImportError> {
     let mut emails: Vec<String> = drafts
         .iter()
@@ -418,12 +419,14 @@ async fn load_matches(
         };
         load_contacts(store, contacts, filter).await?;
     }
-    if drafts
-        .iter()
-        .any(|d| d.contact.as_ref().is_some_and(is_keyless))
+    if !*keyless_loaded
+        && drafts
+            .iter()
+            .any(|d| d.contact.as_ref().is_some_and(is_keyless))
     {
         // Rows without email or LinkedIn URL match stored rows without them by name
         // and company; there is no index for that, so read those contacts once.
+        *keyless_loaded = true;
         let mut page = PageRequest::first(leadgen_core::store::MAX_PAGE_SIZE);
         loop {
             let got = store
@@ -441,100 +444,305 @@ async fn load_matches(
     Ok(())
 }
 
-/// Matches every draft and decides what to write.
-pub(crate) async fn plan_matches(
-    store: &TenantStore,
-    drafts: Vec<RowDraft>,
-) -> Result<MatchPlan, ImportError> {
-    // Companies: a tenant has far fewer companies than contacts; load them all.
-    let mut companies = CompanyIndex::default();
-    if drafts.iter().any(|d| d.company.is_some()) {
-        for c in store.all_companies(&CompanyFilter::default()).await? {
-            companies.slots.push(Slot {
-                record: c,
-                origin: Origin::Stored { changed: false },
-            });
-            companies.index(companies.slots.len() - 1);
+/// Usable rows matched at a time: the next part's drafts are built (on all
+/// cores) while this part is matched (one core), and the drafts of a large file
+/// never all exist at once. Small enough that the first part, built before any
+/// matching starts, is a small share of the file; large enough that the store
+/// lookups of a re-import stay a handful of queries.
+const ROWS_PER_PART: usize = 8 * 1024;
+
+/// The state of an import's matching: every record seen so far, its keys, and
+/// what each row amounted to.
+struct Matcher {
+    companies: CompanyIndex,
+    contacts: ContactIndex,
+    outcomes: Vec<RowOutcome>,
+    /// Contact drafts merged into another record, freed after the plan is made.
+    spent_contacts: Vec<Contact>,
+    /// Whether the tenant had any contact when the import began.
+    store_has_contacts: bool,
+    /// Whether the stored companies were loaded (at the first company draft).
+    companies_loaded: bool,
+    /// Whether the stored contacts without keys were loaded (at the first keyless
+    /// contact draft).
+    keyless_loaded: bool,
+}
+
+impl Matcher {
+    fn new(rows: usize, store_has_contacts: bool) -> Self {
+        Matcher {
+            companies: CompanyIndex::default(),
+            contacts: ContactIndex::with_capacity(rows),
+            outcomes: Vec::with_capacity(rows),
+            // Sized up front: a re-import merges nearly every row, and growing a
+            // vector of 100k contacts copies it again and again.
+            spent_contacts: Vec::with_capacity(rows),
+            store_has_contacts,
+            companies_loaded: false,
+            keyless_loaded: false,
         }
-    }
-    // Contacts: look up the file's exact keys in batches. A tenant without any
-    // contact (a first import) has nothing to match: one probe instead of a query
-    // per batch of keys.
-    let mut contacts = ContactIndex::with_capacity(drafts.len());
-    if has_contacts(store).await? {
-        load_matches(store, &drafts, &mut contacts).await?;
     }
 
-    let mut outcomes = Vec::with_capacity(drafts.len());
-    // Sized up front: a re-import merges nearly every row, and growing a vector of
-    // 100k contacts copies it again and again.
-    let mut spent_contacts = Vec::with_capacity(drafts.len());
-    for d in drafts {
-        let company = d.company.map(|c| companies.upsert(c));
-        let company_id = company.map(|(i, _)| companies.slots[i].record.id);
-        let Some(mut draft) = d.contact else {
-            outcomes.push(RowOutcome {
+    /// Loads what the stored records `drafts` can match, before they are matched:
+    /// every stored company (a tenant has far fewer companies than contacts), and
+    /// the stored contacts that share an exact key with a draft.
+    async fn load_stored(
+        &mut self,
+        store: &TenantStore,
+        drafts: &[RowDraft],
+    ) -> Result<(), ImportError> {
+        if !self.companies_loaded && drafts.iter().any(|d| d.company.is_some()) {
+            self.companies_loaded = true;
+            for c in store.all_companies(&CompanyFilter::default()).await? {
+                self.companies.slots.push(Slot {
+                    record: c,
+                    origin: Origin::Stored { changed: false },
+                });
+                self.companies.index(self.companies.slots.len() - 1);
+            }
+        }
+        // A tenant without any contact (a first import) has nothing to match: one
+        // probe instead of a query per batch of keys.
+        if self.store_has_contacts {
+            load_matches(store, drafts, &mut self.contacts, &mut self.keyless_loaded).await?;
+        }
+        Ok(())
+    }
+
+    /// Matches drafts, in file order, against everything seen so far.
+    fn add(&mut self, drafts: Vec<RowDraft>) {
+        let (companies, contacts) = (&mut self.companies, &mut self.contacts);
+        for d in drafts {
+            let company = d.company.map(|c| companies.upsert(c));
+            let company_id = company.map(|(i, _)| companies.slots[i].record.id);
+            let Some(mut draft) = d.contact else {
+                self.outcomes.push(RowOutcome {
+                    line: d.line,
+                    status: company.map_or(RowStatus::Duplicate, |(_, s)| s),
+                    contact: None,
+                    company: company_id,
+                });
+                continue;
+            };
+            if draft.company_id.is_none() {
+                draft.company_id = company_id;
+            }
+            let keys = ContactKeys::of(&draft);
+            let (i, status) = match contacts.find(&keys) {
+                Some(i) => {
+                    let slot = &mut contacts.slots[i];
+                    let changed = merge_contact(&mut slot.record, &draft);
+                    let status = match &mut slot.origin {
+                        Origin::Stored { changed: c } if changed => {
+                            *c = true;
+                            RowStatus::Updated
+                        }
+                        _ => RowStatus::Duplicate,
+                    };
+                    if changed {
+                        contacts.index(i);
+                    }
+                    self.spent_contacts.push(draft);
+                    (i, status)
+                }
+                None => (contacts.push(draft, Origin::New, keys), RowStatus::New),
+            };
+            self.outcomes.push(RowOutcome {
                 line: d.line,
-                status: company.map_or(RowStatus::Duplicate, |(_, s)| s),
-                contact: None,
+                status,
+                contact: Some(contacts.slots[i].record.id),
                 company: company_id,
             });
-            continue;
-        };
-        if draft.company_id.is_none() {
-            draft.company_id = company_id;
         }
-        let keys = ContactKeys::of(&draft);
-        let (i, status) = match contacts.find(&keys) {
-            Some(i) => {
-                let slot = &mut contacts.slots[i];
-                let changed = merge_contact(&mut slot.record, &draft);
-                let status = match &mut slot.origin {
-                    Origin::Stored { changed: c } if changed => {
-                        *c = true;
-                        RowStatus::Updated
-                    }
-                    _ => RowStatus::Duplicate,
-                };
-                if changed {
-                    contacts.index(i);
+    }
+
+    /// What to write: new records and stored ones that gained values.
+    fn finish(self) -> MatchPlan {
+        let Matcher {
+            companies,
+            contacts,
+            outcomes,
+            spent_contacts,
+            ..
+        } = self;
+        let mut plan = MatchPlan {
+            outcomes,
+            ..MatchPlan::default()
+        };
+        for slot in companies.slots {
+            match slot.origin {
+                Origin::New => {
+                    plan.companies_created += 1;
+                    plan.companies.push(slot.record);
                 }
-                spent_contacts.push(draft);
-                (i, status)
+                Origin::Stored { changed: true } => {
+                    plan.companies_updated += 1;
+                    plan.companies.push(slot.record);
+                }
+                Origin::Stored { changed: false } => {}
             }
-            None => (contacts.push(draft, Origin::New, keys), RowStatus::New),
-        };
-        outcomes.push(RowOutcome {
-            line: d.line,
-            status,
-            contact: Some(contacts.slots[i].record.id),
-            company: company_id,
-        });
+        }
+        plan.contacts = contacts
+            .slots
+            .into_iter()
+            .filter(|s| s.origin != Origin::Stored { changed: false })
+            .map(|s| s.record)
+            .collect();
+        let spent = spent_contacts.len() + companies.spent.len();
+        drop_in_background((spent_contacts, companies.spent), spent);
+        plan
     }
-    let mut plan = MatchPlan {
-        outcomes,
-        ..MatchPlan::default()
-    };
-    for slot in companies.slots {
-        match slot.origin {
-            Origin::New => {
-                plan.companies_created += 1;
-                plan.companies.push(slot.record);
-            }
-            Origin::Stored { changed: true } => {
-                plan.companies_updated += 1;
-                plan.companies.push(slot.record);
-            }
-            Origin::Stored { changed: false } => {}
+}
+
+/// Matches every usable row of a file, in file order, and decides what to write.
+pub(crate) async fn plan_matches(
+    store: &TenantStore,
+    parsed: &ParsedFile,
+) -> Result<MatchPlan, ImportError> {
+    plan_matches_in_parts(store, parsed, ROWS_PER_PART).await
+}
+
+/// [`plan_matches`], `rows_per_part` usable rows at a time. A part's drafts are
+/// built while the part before is matched, on a thread of its own.
+///
+/// The plan is the same whatever the part size: a row matches by its own keys,
+/// and the stored records that share one of them are loaded before its part is
+/// matched; a key already held by a record seen earlier (stored or new) is not
+/// looked up again, as it would only find what earlier rows already loaded.
+pub(crate) async fn plan_matches_in_parts(
+    store: &TenantStore,
+    parsed: &ParsedFile,
+    rows_per_part: usize,
+) -> Result<MatchPlan, ImportError> {
+    let rows = parsed.draft_count();
+    let step = rows_per_part.max(1);
+    let mut matcher = Matcher::new(rows, has_contacts(store).await?);
+    let mut drafts = (rows > 0).then(|| parsed.drafts_in(0..step));
+    let mut start = step;
+    while let Some(part) = drafts.take() {
+        matcher.load_stored(store, &part).await?;
+        if start >= rows {
+            matcher.add(part);
+            break;
+        }
+        let next = start..start + step;
+        start += step;
+        // The next part is built on rayon's threads while this one is matched here
+        // (the records and keys the matching keeps stay this thread's allocations).
+        let mut built = Vec::new();
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| built = parsed.drafts_in(next));
+            matcher.add(part);
+        });
+        drafts = Some(built);
+    }
+    Ok(matcher.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+
+    use leadgen_core::store::memory::MemoryStore;
+    use leadgen_core::{TenantId, TenantStore};
+
+    use super::*;
+    use crate::import::{ImportOptions, import_file, parse_file};
+
+    fn shared_data() -> PathBuf {
+        std::env::var_os("LEADGEN_SHARED_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")))
+            .join("data")
+    }
+
+    fn tenant() -> TenantStore {
+        TenantStore::new(
+            Arc::new(MemoryStore::new()),
+            TenantId::new("t").expect("tenant"),
+        )
+    }
+
+    /// Everything a plan decides, in an order that does not depend on the parts.
+    fn summary(plan: MatchPlan) -> (Vec<RowOutcome>, usize, usize, Vec<Contact>, Vec<Company>) {
+        let mut contacts = plan.contacts;
+        contacts.sort_by_key(|c| c.id);
+        let mut companies = plan.companies;
+        companies.sort_by_key(|c| c.id);
+        (
+            plan.outcomes,
+            plan.companies_created,
+            plan.companies_updated,
+            contacts,
+            companies,
+        )
+    }
+
+    /// The plan of `file` against `store`, matched whole and in parts of several
+    /// sizes: each must decide the same for every row and write the same records.
+    async fn assert_parts_agree(store: &TenantStore, file: &Path, sizes: &[usize]) {
+        let parsed = parse_file(file, &ImportOptions::default())
+            .await
+            .expect("parse");
+        let whole = summary(
+            plan_matches_in_parts(store, &parsed, usize::MAX)
+                .await
+                .expect("plan"),
+        );
+        assert!(!whole.0.is_empty(), "{}: no rows", file.display());
+        for &size in sizes {
+            let parts = summary(
+                plan_matches_in_parts(store, &parsed, size)
+                    .await
+                    .expect("plan"),
+            );
+            assert!(
+                parts == whole,
+                "{}: matched {size} rows at a time, the plan differs",
+                file.display()
+            );
         }
     }
-    plan.contacts = contacts
-        .slots
-        .into_iter()
-        .filter(|s| s.origin != Origin::Stored { changed: false })
-        .map(|s| s.record)
-        .collect();
-    let spent = spent_contacts.len() + companies.spent.len();
-    drop_in_background((spent_contacts, companies.spent), spent);
-    Ok(plan)
+
+    #[tokio::test]
+    async fn matching_in_parts_plans_what_matching_whole_plans() {
+        let data = shared_data();
+        let files = [
+            "team_contacts.csv",
+            "linkedin_connections.csv",
+            "salesnav_leads_phantombuster.csv",
+            "apollo_people_export.csv",
+            "hubspot_contacts_export.csv",
+            "google_contacts.csv",
+            "companies.csv",
+        ];
+        // A first import: nothing stored.
+        let empty = tenant();
+        for file in files {
+            assert_parts_agree(&empty, &data.join(file), &[1, 2, 7, 64]).await;
+        }
+        // Against a store that holds what other files brought (re-imports, rows that
+        // update stored records, keyless rows matched by name and company).
+        let filled = tenant();
+        for file in [
+            "team_contacts.csv",
+            "linkedin_connections.csv",
+            "companies.csv",
+        ] {
+            import_file(&filled, &data.join(file), &ImportOptions::default())
+                .await
+                .expect("import");
+        }
+        for file in files {
+            assert_parts_agree(&filled, &data.join(file), &[1, 3, 50]).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_large_file_matched_in_parts_plans_what_it_plans_whole() {
+        let file = shared_data().join("contacts_large_100k.csv");
+        let store = tenant();
+        assert_parts_agree(&store, &file, &[ROWS_PER_PART, 4099]).await;
+    }
 }

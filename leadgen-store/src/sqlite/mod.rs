@@ -56,6 +56,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "entity_rows",
         sql: include_str!("migrations/0003_entity_rows.sql"),
     },
+    Migration {
+        version: 4,
+        name: "lookup_keys_first",
+        sql: include_str!("migrations/0004_lookup_keys_first.sql"),
+    },
 ];
 
 /// Whether `e` is SQLite's "database is locked" (`SQLITE_BUSY`, or one of its

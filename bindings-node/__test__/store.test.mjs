@@ -84,3 +84,14 @@ test('PostgreSQL store when configured', { skip: !process.env.LEADGEN_TEST_DATAB
   assert.equal(await tenant.countContacts(), 1)
   await lg.close()
 })
+
+test('contacts without an email or a LinkedIn URL: the keyless filter', async () => {
+  const acme = (await openMemory()).tenant('acme')
+  const jana = leadgen.newContact({ firstName: 'Jana', email: 'jana@acme.test' })
+  const emil = leadgen.newContact({ firstName: 'Emil', linkedinUrl: 'https://www.linkedin.com/in/emil' })
+  const petr = leadgen.newContact({ firstName: 'Petr', companyName: 'Petrol Ltd' })
+  await acme.upsertContacts([jana, emil, petr])
+  assert.equal(await acme.countContacts({ keyless: true }), 1)
+  assert.deepEqual((await acme.allContacts({ keyless: true })).map((c) => c.id), [petr.id])
+  assert.equal((await acme.listContacts({ keyless: false })).items.length, 3)
+})

@@ -65,6 +65,8 @@ pub struct ContactQuery {
     pub updated_since: Option<DateTime<Utc>>,
     pub updated_before: Option<DateTime<Utc>>,
     pub include_merged: Option<bool>,
+    /// Only contacts with neither an email nor a LinkedIn URL.
+    pub keyless: Option<bool>,
 }
 
 /// The contact filter of an optional query.
@@ -85,6 +87,7 @@ pub fn contact_filter(q: Option<ContactQuery>) -> leadgen::Result<ContactFilter>
             updated_since: q.updated_since,
             updated_before: q.updated_before,
             include_merged: q.include_merged.unwrap_or(false),
+            keyless: q.keyless.unwrap_or(false),
         })
     }
 }

@@ -138,6 +138,7 @@ pub(crate) fn contact_filter(
     updated_since: Option<DateTime<Utc>>,
     updated_before: Option<DateTime<Utc>>,
     include_merged: bool,
+    keyless: bool,
 ) -> PyResult<ContactFilter> {
     Ok(ContactFilter {
         company_id: company_id.map(self::company_id).transpose()?,
@@ -151,6 +152,7 @@ pub(crate) fn contact_filter(
         updated_since,
         updated_before,
         include_merged,
+        keyless,
     })
 }
 
@@ -260,7 +262,7 @@ impl PyTenant {
     /// One page of contacts matching the filters (every given filter must match).
     #[pyo3(signature = (*, company_id=None, emails=None, linkedin_urls=None, email_status=None,
         country=None, search=None, updated_since=None, updated_before=None,
-        include_merged=false, limit=100, cursor=None))]
+        include_merged=false, keyless=false, limit=100, cursor=None))]
     #[allow(clippy::too_many_arguments)]
     fn list_contacts(
         &self,
@@ -274,6 +276,7 @@ impl PyTenant {
         updated_since: Option<DateTime<Utc>>,
         updated_before: Option<DateTime<Utc>>,
         include_merged: bool,
+        keyless: bool,
         limit: i64,
         cursor: Option<String>,
     ) -> PyResult<PyContactPage> {
@@ -288,6 +291,7 @@ impl PyTenant {
             updated_since,
             updated_before,
             include_merged,
+            keyless,
         )?;
         let page = page(limit, cursor)?;
         block_on(py, async move { store.list_contacts(&filter, &page).await }).map(Into::into)
@@ -295,7 +299,8 @@ impl PyTenant {
 
     /// Every contact matching the filters, as a list.
     #[pyo3(signature = (*, company_id=None, emails=None, linkedin_urls=None, email_status=None,
-        country=None, search=None, updated_since=None, updated_before=None, include_merged=false))]
+        country=None, search=None, updated_since=None, updated_before=None, include_merged=false,
+        keyless=false))]
     #[allow(clippy::too_many_arguments)]
     fn all_contacts(
         &self,
@@ -309,6 +314,7 @@ impl PyTenant {
         updated_since: Option<DateTime<Utc>>,
         updated_before: Option<DateTime<Utc>>,
         include_merged: bool,
+        keyless: bool,
     ) -> PyResult<Vec<PyContact>> {
         let store = self.store()?;
         let filter = contact_filter(
@@ -321,6 +327,7 @@ impl PyTenant {
             updated_since,
             updated_before,
             include_merged,
+            keyless,
         )?;
         let all = block_on(py, async move { store.all_contacts(&filter).await })?;
         Ok(all.into_iter().map(Into::into).collect())
@@ -328,7 +335,8 @@ impl PyTenant {
 
     /// How many contacts match the filters.
     #[pyo3(signature = (*, company_id=None, emails=None, linkedin_urls=None, email_status=None,
-        country=None, search=None, updated_since=None, updated_before=None, include_merged=false))]
+        country=None, search=None, updated_since=None, updated_before=None, include_merged=false,
+        keyless=false))]
     #[allow(clippy::too_many_arguments)]
     fn count_contacts(
         &self,
@@ -342,6 +350,7 @@ impl PyTenant {
         updated_since: Option<DateTime<Utc>>,
         updated_before: Option<DateTime<Utc>>,
         include_merged: bool,
+        keyless: bool,
     ) -> PyResult<u64> {
         let store = self.store()?;
         let filter = contact_filter(
@@ -354,6 +363,7 @@ impl PyTenant {
             updated_since,
             updated_before,
             include_merged,
+            keyless,
         )?;
         block_on(py, async move { store.count_contacts(&filter).await })
     }

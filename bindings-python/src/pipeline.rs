@@ -645,6 +645,7 @@ fn contact_export_options(
         None,
         None,
         filter.include_merged,
+        false,
     )?;
     options.contact_ids = filter
         .ids

@@ -51,6 +51,16 @@ def test_tenants_are_isolated(lg):
     assert acme.tenant_id == "acme"
 
 
+def test_keyless_filter_finds_contacts_without_email_or_linkedin(acme):
+    jana = leadgen.Contact(first_name="Jana", email="jana@acme.test")
+    emil = leadgen.Contact(first_name="Emil", linkedin_url="https://www.linkedin.com/in/emil")
+    petr = leadgen.Contact(first_name="Petr", company_name="Petrol Ltd")
+    acme.upsert_contacts([jana, emil, petr])
+    assert acme.count_contacts(keyless=True) == 1
+    assert [c.id for c in acme.all_contacts(keyless=True)] == [petr.id]
+    assert len(acme.list_contacts(keyless=False).items) == 3
+
+
 def test_companies_filters_and_paging(acme):
     companies = [
         leadgen.Company(f"Firma {i} s.r.o.", domain=f"firma{i}.cz", country="CZ" if i % 2 else "NO")

@@ -214,6 +214,15 @@ async fn contact_filters_and_unlinking() {
     );
     assert_eq!(
         by(ContactFilter {
+            keyless: true,
+            ..Default::default()
+        })
+        .await,
+        1,
+        "petr has neither an email nor a LinkedIn URL"
+    );
+    assert_eq!(
+        by(ContactFilter {
             search: Some("PETROL".into()),
             ..Default::default()
         })

@@ -242,6 +242,7 @@ class Tenant:
         updated_since: datetime | None = None,
         updated_before: datetime | None = None,
         include_merged: bool = False,
+        keyless: bool = False,
         limit: int = 100,
         cursor: str | None = None,
     ) -> ContactPage: ...
@@ -257,6 +258,7 @@ class Tenant:
         updated_since: datetime | None = None,
         updated_before: datetime | None = None,
         include_merged: bool = False,
+        keyless: bool = False,
     ) -> list[Contact]: ...
     def count_contacts(
         self,
@@ -270,6 +272,7 @@ class Tenant:
         updated_since: datetime | None = None,
         updated_before: datetime | None = None,
         include_merged: bool = False,
+        keyless: bool = False,
     ) -> int: ...
     def upsert_company(self, company: Company) -> UpsertReport: ...
     def upsert_companies(self, companies: list[Company]) -> UpsertReport: ...

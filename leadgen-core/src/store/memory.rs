@@ -169,6 +169,11 @@ fn contains_ci(haystack: Option<&str>, needle_lower: &str) -> bool {
     haystack.is_some_and(|h| h.to_lowercase().contains(needle_lower))
 }
 
+/// No value, or only spaces: what the stores leave out of their key columns.
+fn is_blank(value: Option<&str>) -> bool {
+    value.is_none_or(|v| v.trim().is_empty())
+}
+
 fn eq_ci(a: Option<&str>, b: &str) -> bool {
     a.is_some_and(|a| a.eq_ignore_ascii_case(b))
 }
@@ -217,6 +222,7 @@ fn contact_matches(c: &Contact, f: &ContactFilter) -> bool {
             || c.linkedin_url
                 .as_deref()
                 .is_some_and(|u| f.linkedin_urls.iter().any(|w| w == u)))
+        && (!f.keyless || (is_blank(c.email.as_deref()) && is_blank(c.linkedin_url.as_deref())))
         && f.email_status.is_none_or(|s| c.email_status == s)
         && f.country
             .as_deref()

@@ -88,6 +88,11 @@ pub struct ContactFilter {
     pub updated_before: Option<DateTime<Utc>>,
     /// Include tombstones of merged-away contacts (left out by default).
     pub include_merged: bool,
+    /// Only contacts with neither an email nor a LinkedIn URL (a blank one counts
+    /// as none): those an import matches by name and company, since they have no
+    /// exact key.
+    #[serde(default)]
+    pub keyless: bool,
 }
 
 /// Filters for reading the audit log.

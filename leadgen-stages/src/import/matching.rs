@@ -446,11 +446,13 @@ async fn load_matches(
     if keyless {
         // Rows without email or LinkedIn URL match stored rows without them by name
         // and company; there is no index for that, so read those contacts once.
+        let keyless = ContactFilter {
+            keyless: true,
+            ..ContactFilter::default()
+        };
         let mut page = PageRequest::first(leadgen_core::store::MAX_PAGE_SIZE);
         loop {
-            let got = store
-                .list_contacts(&ContactFilter::default(), &page)
-                .await?;
+            let got = store.list_contacts(&keyless, &page).await?;
             for c in got.items.into_iter().filter(is_keyless) {
                 contacts.add_stored(c);
             }

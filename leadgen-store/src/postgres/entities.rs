@@ -234,6 +234,10 @@ fn push_contact_filter(q: &mut QueryBuilder<Postgres>, f: &ContactFilter) {
             .collect();
         q.push(" AND linkedin_url = ANY(").push_bind(urls).push(")");
     }
+    if f.keyless {
+        // The key columns hold no blank value: a blank email or URL is NULL there.
+        q.push(" AND email_key IS NULL AND linkedin_url IS NULL");
+    }
     if let Some(status) = f.email_status {
         q.push(" AND email_status = ").push_bind(status.as_str());
     }

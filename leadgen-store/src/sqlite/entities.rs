@@ -504,6 +504,10 @@ fn push_contact_filter(q: &mut QueryBuilder<Sqlite>, f: &ContactFilter) {
             .push_bind(json_list(f.linkedin_urls.iter().map(|u| u.trim())))
             .push("))");
     }
+    if f.keyless {
+        // The key columns hold no blank value: a blank email or URL is NULL there.
+        q.push(" AND email_key IS NULL AND linkedin_url IS NULL");
+    }
     if let Some(status) = f.email_status {
         q.push(" AND email_status = ").push_bind(status.as_str());
     }

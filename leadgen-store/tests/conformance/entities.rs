@@ -172,6 +172,14 @@ pub async fn contact_filters_and_counts(fx: &Fixture) {
             vec![emil.id],
         ),
         (
+            "keyless: neither email nor LinkedIn URL",
+            ContactFilter {
+                keyless: true,
+                ..Default::default()
+            },
+            vec![anon.id],
+        ),
+        (
             "status",
             ContactFilter {
                 email_status: Some(EmailStatus::Unverified),

@@ -316,6 +316,8 @@ export interface ContactQuery {
   updatedSince?: Date
   updatedBefore?: Date
   includeMerged?: boolean
+  /** Only contacts with neither an email nor a LinkedIn URL. */
+  keyless?: boolean
 }
 
 /** The ISO alpha-2 code of a country name or code. */

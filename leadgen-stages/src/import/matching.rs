@@ -57,9 +57,78 @@ enum Origin {
     New,
 }
 
-struct Slot<T> {
-    record: T,
-    origin: Origin,
+/// The records matching has seen, each with where it came from. The records are
+/// a vector of their own (not paired with their origins) so that what is written
+/// is that same vector with the unchanged stored records removed in place: 78k
+/// contacts copied into a new vector cost as much again in fresh memory.
+struct Slots<T> {
+    records: Vec<T>,
+    origins: Vec<Origin>,
+}
+
+impl<T> Default for Slots<T> {
+    fn default() -> Self {
+        Slots {
+            records: Vec::new(),
+            origins: Vec::new(),
+        }
+    }
+}
+
+impl<T> Slots<T> {
+    fn with_capacity(n: usize) -> Self {
+        Slots {
+            records: Vec::with_capacity(n),
+            origins: Vec::with_capacity(n),
+        }
+    }
+
+    /// Adds a record; returns its slot.
+    fn push(&mut self, record: T, origin: Origin) -> usize {
+        self.records.push(record);
+        self.origins.push(origin);
+        self.records.len() - 1
+    }
+
+    /// Merges `draft` into slot `i` with `merge`: whether it changed, and what
+    /// the row amounted to.
+    fn merge<D>(
+        &mut self,
+        i: usize,
+        draft: &D,
+        merge: impl Fn(&mut T, &D) -> bool,
+    ) -> (bool, RowStatus) {
+        let changed = merge(&mut self.records[i], draft);
+        let status = match &mut self.origins[i] {
+            Origin::Stored { changed: c } if changed => {
+                *c = true;
+                RowStatus::Updated
+            }
+            _ => RowStatus::Duplicate,
+        };
+        (changed, status)
+    }
+
+    /// The records to write, in slot order: new ones and stored ones that
+    /// changed; and how many of each.
+    fn into_written(self) -> (Vec<T>, usize, usize) {
+        let Slots {
+            mut records,
+            origins,
+        } = self;
+        let new = origins.iter().filter(|o| **o == Origin::New).count();
+        let changed = origins
+            .iter()
+            .filter(|o| **o == Origin::Stored { changed: true })
+            .count();
+        if new + changed < records.len() {
+            let mut keep = origins
+                .iter()
+                .map(|o| *o != Origin::Stored { changed: false });
+            records.retain(|_| keep.next().unwrap_or(false));
+        }
+        (records, new, changed)
+    }
 }
 
 fn fingerprint(c: &Contact) -> Option<String> {
@@ -177,7 +246,7 @@ fn ascii_lower(s: &str) -> std::borrow::Cow<'_, str> {
 
 #[derive(Default)]
 struct CompanyIndex {
-    slots: Vec<Slot<Company>>,
+    slots: Slots<Company>,
     by_domain: KeyMap,
     by_name: KeyMap,
     /// Name keys by company name: a file names each company on many rows, and the
@@ -194,7 +263,7 @@ impl CompanyIndex {
     /// costs more than the copy (a 100k-row file merges about 74k company drafts).
     fn with_capacity(rows: usize) -> Self {
         CompanyIndex {
-            slots: Vec::with_capacity(rows),
+            slots: Slots::with_capacity(rows),
             spent: Vec::with_capacity(rows),
             ..CompanyIndex::default()
         }
@@ -211,12 +280,12 @@ impl CompanyIndex {
     }
 
     fn index(&mut self, i: usize) {
-        if let Some(d) = &self.slots[i].record.domain {
+        if let Some(d) = &self.slots.records[i].domain {
             self.by_domain.entry(d.to_ascii_lowercase()).or_insert(i);
         }
-        let name = std::mem::take(&mut self.slots[i].record.name);
+        let name = std::mem::take(&mut self.slots.records[i].name);
         let key = self.name_key(&name);
-        self.slots[i].record.name = name;
+        self.slots.records[i].name = name;
         if !key.is_empty() {
             self.by_name.entry(key).or_insert(i);
         }
@@ -238,15 +307,7 @@ impl CompanyIndex {
     fn upsert(&mut self, draft: Company) -> (usize, RowStatus) {
         match self.find(&draft) {
             Some(i) => {
-                let slot = &mut self.slots[i];
-                let changed = merge_company(&mut slot.record, &draft);
-                let status = match &mut slot.origin {
-                    Origin::Stored { changed: c } if changed => {
-                        *c = true;
-                        RowStatus::Updated
-                    }
-                    _ => RowStatus::Duplicate,
-                };
+                let (changed, status) = self.slots.merge(i, &draft, merge_company);
                 // Keys only come from fields a merge fills: unchanged, nothing to add.
                 if changed {
                     self.index(i);
@@ -255,11 +316,7 @@ impl CompanyIndex {
                 (i, status)
             }
             None => {
-                self.slots.push(Slot {
-                    record: draft,
-                    origin: Origin::New,
-                });
-                let i = self.slots.len() - 1;
+                let i = self.slots.push(draft, Origin::New);
                 self.index(i);
                 (i, RowStatus::New)
             }
@@ -269,7 +326,7 @@ impl CompanyIndex {
 
 #[derive(Default)]
 struct ContactIndex {
-    slots: Vec<Slot<Contact>>,
+    slots: Slots<Contact>,
     by_email: KeyMap,
     by_linkedin: KeyMap,
     by_fingerprint: KeyMap,
@@ -299,7 +356,7 @@ impl ContactIndex {
     /// An index sized for `rows` records: growing a map rehashes every key in it.
     fn with_capacity(rows: usize) -> Self {
         ContactIndex {
-            slots: Vec::with_capacity(rows),
+            slots: Slots::with_capacity(rows),
             by_email: KeyMap::with_capacity_and_hasher(rows, Default::default()),
             by_linkedin: KeyMap::with_capacity_and_hasher(rows, Default::default()),
             by_fingerprint: KeyMap::default(),
@@ -308,7 +365,7 @@ impl ContactIndex {
     }
 
     fn index(&mut self, i: usize) {
-        let keys = ContactKeys::of(&self.slots[i].record);
+        let keys = ContactKeys::of(&self.slots.records[i]);
         self.index_keys(i, keys);
     }
 
@@ -327,8 +384,7 @@ impl ContactIndex {
 
     /// Adds a record with its keys; returns its slot.
     fn push(&mut self, record: Contact, origin: Origin, keys: ContactKeys) -> usize {
-        self.slots.push(Slot { record, origin });
-        let i = self.slots.len() - 1;
+        let i = self.slots.push(record, origin);
         self.index_keys(i, keys);
         i
     }
@@ -519,11 +575,11 @@ impl Matcher {
         if !self.companies_loaded && drafts.iter().any(|d| d.company.is_some()) {
             self.companies_loaded = true;
             for c in store.all_companies(&CompanyFilter::default()).await? {
-                self.companies.slots.push(Slot {
-                    record: c,
-                    origin: Origin::Stored { changed: false },
-                });
-                self.companies.index(self.companies.slots.len() - 1);
+                let i = self
+                    .companies
+                    .slots
+                    .push(c, Origin::Stored { changed: false });
+                self.companies.index(i);
             }
         }
         Ok(())
@@ -534,7 +590,7 @@ impl Matcher {
         let (companies, contacts) = (&mut self.companies, &mut self.contacts);
         for d in drafts {
             let company = d.company.map(|c| companies.upsert(c));
-            let company_id = company.map(|(i, _)| companies.slots[i].record.id);
+            let company_id = company.map(|(i, _)| companies.slots.records[i].id);
             let Some(mut draft) = d.contact else {
                 self.outcomes.push(RowOutcome {
                     line: d.line,
@@ -550,15 +606,7 @@ impl Matcher {
             let keys = ContactKeys::of(&draft);
             let (i, status) = match contacts.find(&keys) {
                 Some(i) => {
-                    let slot = &mut contacts.slots[i];
-                    let changed = merge_contact(&mut slot.record, &draft);
-                    let status = match &mut slot.origin {
-                        Origin::Stored { changed: c } if changed => {
-                            *c = true;
-                            RowStatus::Updated
-                        }
-                        _ => RowStatus::Duplicate,
-                    };
+                    let (changed, status) = contacts.slots.merge(i, &draft, merge_contact);
                     if changed {
                         contacts.index(i);
                     }
@@ -570,7 +618,7 @@ impl Matcher {
             self.outcomes.push(RowOutcome {
                 line: d.line,
                 status,
-                contact: Some(contacts.slots[i].record.id),
+                contact: Some(contacts.slots.records[i].id),
                 company: company_id,
             });
         }
@@ -585,29 +633,16 @@ impl Matcher {
             spent_contacts,
             ..
         } = self;
-        let mut plan = MatchPlan {
+        let (companies_written, companies_created, companies_updated) =
+            companies.slots.into_written();
+        let (contacts_written, _, _) = contacts.slots.into_written();
+        let plan = MatchPlan {
+            contacts: contacts_written,
+            companies: companies_written,
             outcomes,
-            ..MatchPlan::default()
+            companies_created,
+            companies_updated,
         };
-        for slot in companies.slots {
-            match slot.origin {
-                Origin::New => {
-                    plan.companies_created += 1;
-                    plan.companies.push(slot.record);
-                }
-                Origin::Stored { changed: true } => {
-                    plan.companies_updated += 1;
-                    plan.companies.push(slot.record);
-                }
-                Origin::Stored { changed: false } => {}
-            }
-        }
-        plan.contacts = contacts
-            .slots
-            .into_iter()
-            .filter(|s| s.origin != Origin::Stored { changed: false })
-            .map(|s| s.record)
-            .collect();
         let spent = spent_contacts.len() + companies.spent.len();
         drop_in_background((spent_contacts, companies.spent), spent);
         plan

@@ -163,22 +163,16 @@ async fn main() {
             }
             return;
         }
-        Ok("import") => {
+        Ok(mode @ ("import" | "preview")) => {
             for _ in 0..repeats {
                 let (_dir, tenant) = fresh_tenant().await;
                 let t = Instant::now();
-                import_file(&tenant, &csv, &opts).await.expect("import");
-                eprintln!("import {:.3} s", t.elapsed().as_secs_f64());
-                tenant.store().close().await;
-            }
-            return;
-        }
-        Ok("preview") => {
-            for _ in 0..repeats {
-                let (_dir, tenant) = fresh_tenant().await;
-                let t = Instant::now();
-                preview_file(&tenant, &csv, &opts).await.expect("preview");
-                eprintln!("preview {:.3} s", t.elapsed().as_secs_f64());
+                if mode == "import" {
+                    import_file(&tenant, &csv, &opts).await.expect("import");
+                } else {
+                    preview_file(&tenant, &csv, &opts).await.expect("preview");
+                }
+                eprintln!("{mode} {:.3} s", t.elapsed().as_secs_f64());
                 tenant.store().close().await;
             }
             return;

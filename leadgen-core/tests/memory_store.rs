@@ -416,3 +416,38 @@ async fn runs_completions_stage_runs_audit_cache() {
         ErrorKind::Connection
     );
 }
+
+#[tokio::test]
+async fn companies_and_contacts_are_written_together_or_not_at_all() {
+    let (acme, _, store) = handles();
+    let firms = vec![
+        company("Acme", "acme.cz", "CZ"),
+        company("Beta", "beta.no", "NO"),
+    ];
+    let mut jana = Contact::new();
+    jana.email = Some("jana@acme.cz".into());
+    let mut bad = Contact::new();
+    bad.title = Some("x".repeat(9_000));
+    let err = store
+        .upsert_companies_and_contacts(acme.tenant(), &firms, &[jana.clone(), bad])
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        acme.count_companies(&CompanyFilter::default())
+            .await
+            .unwrap(),
+        0
+    );
+    let (firms_written, people_written) = store
+        .upsert_companies_and_contacts(acme.tenant(), &firms, &[jana])
+        .await
+        .unwrap();
+    assert_eq!((firms_written.inserted, people_written.inserted), (2, 1));
+    assert_eq!(
+        acme.count_contacts(&ContactFilter::default())
+            .await
+            .unwrap(),
+        1
+    );
+}

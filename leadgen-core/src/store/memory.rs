@@ -315,6 +315,39 @@ impl EntityStore for MemoryStore {
             .count() as u64)
     }
 
+    async fn upsert_companies_and_contacts(
+        &self,
+        tenant: &TenantId,
+        companies: &[Company],
+        contacts: &[Contact],
+    ) -> Result<(UpsertReport, UpsertReport)> {
+        // Everything is checked before anything is written, under one lock.
+        companies.iter().try_for_each(validate_company)?;
+        contacts.iter().try_for_each(validate_contact)?;
+        let mut st = self.state()?;
+        let company_report = plan_upsert(
+            &st.owners,
+            tenant,
+            "company",
+            companies.iter().map(|c| c.id.0),
+        )?;
+        let contact_report = plan_upsert(
+            &st.owners,
+            tenant,
+            "contact",
+            contacts.iter().map(|c| c.id.0),
+        )?;
+        for c in companies {
+            st.owners.insert(c.id.0, tenant.clone());
+            st.companies.insert((tenant.clone(), c.id.0), c.clone());
+        }
+        for c in contacts {
+            st.owners.insert(c.id.0, tenant.clone());
+            st.contacts.insert((tenant.clone(), c.id.0), c.clone());
+        }
+        Ok((company_report, contact_report))
+    }
+
     async fn upsert_contacts(
         &self,
         tenant: &TenantId,

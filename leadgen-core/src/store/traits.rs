@@ -58,6 +58,23 @@ pub trait EntityStore: Send + Sync + Debug {
     ) -> Result<Page<Contact>>;
     /// How many contacts match `filter`.
     async fn count_contacts(&self, tenant: &TenantId, filter: &ContactFilter) -> Result<u64>;
+
+    /// Inserts or replaces companies and contacts by id together, as an import
+    /// writes them: the reports of the companies and of the contacts.
+    ///
+    /// Backends with transactions write both in one, so either every record of the
+    /// call is written or none is. The default writes the companies, then the
+    /// contacts, each all-or-nothing: a backend that cannot do better may keep it.
+    async fn upsert_companies_and_contacts(
+        &self,
+        tenant: &TenantId,
+        companies: &[Company],
+        contacts: &[Contact],
+    ) -> Result<(UpsertReport, UpsertReport)> {
+        let companies = self.upsert_companies(tenant, companies).await?;
+        let contacts = self.upsert_contacts(tenant, contacts).await?;
+        Ok((companies, contacts))
+    }
 }
 
 /// Runs, completion records and stage-run records.

@@ -347,21 +347,12 @@ pub async fn import_file(
     run.summary = summary(&report, None);
     store.save_run(&run).await?;
     let total = plan.contacts.len() + plan.companies.len();
-    let written = async {
-        if !plan.companies.is_empty() {
-            store.upsert_companies(&plan.companies).await?;
-        }
-        options.report(ImportProgress::Written {
-            done: plan.companies.len(),
-            total,
-        });
-        if !plan.contacts.is_empty() {
-            store.upsert_contacts(&plan.contacts).await?;
-        }
-        options.report(ImportProgress::Written { done: total, total });
-        Ok::<(), leadgen_core::Error>(())
-    }
-    .await;
+    // Companies and contacts in one write: a failure leaves neither.
+    let written = store
+        .store()
+        .upsert_companies_and_contacts(store.tenant(), &plan.companies, &plan.contacts)
+        .await
+        .map(|_| options.report(ImportProgress::Written { done: total, total }));
     run.finished_at = Some(Utc::now());
     match written {
         Ok(()) => {

@@ -435,6 +435,33 @@ impl EntityStore for PostgresStore {
         Ok(report)
     }
 
+    async fn upsert_companies_and_contacts(
+        &self,
+        tenant: &TenantId,
+        companies: &[Company],
+        contacts: &[Contact],
+    ) -> Result<(UpsertReport, UpsertReport)> {
+        // Both batches are encoded (and so checked) before the transaction begins.
+        let company_rows = company_rows(BACKEND, companies, ProvenanceIn::Doc)?;
+        let contact_rows = contact_rows(BACKEND, contacts, ProvenanceIn::Doc)?;
+        if company_rows.is_empty() && contact_rows.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut tx = self.begin(tenant).await?;
+        let company_report = if company_rows.is_empty() {
+            UpsertReport::default()
+        } else {
+            upsert_company_rows(&mut tx, tenant, company_rows).await?
+        };
+        let contact_report = if contact_rows.is_empty() {
+            UpsertReport::default()
+        } else {
+            upsert_contact_rows(&mut tx, tenant, contact_rows).await?
+        };
+        tx.commit().await.map_err(db("commit"))?;
+        Ok((company_report, contact_report))
+    }
+
     async fn get_contact(&self, tenant: &TenantId, id: ContactId) -> Result<Option<Contact>> {
         Ok(self
             .get_doc(

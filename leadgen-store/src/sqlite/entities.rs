@@ -597,6 +597,53 @@ fn page_query(
 }
 
 impl SqliteStore {
+    /// Writes companies (already encoded) and contacts in one transaction: every
+    /// row or none. A large batch of contacts commits with its checkpoint left to
+    /// the background (see `checkpoint.rs`).
+    async fn write_entities(
+        &self,
+        tenant: &TenantId,
+        companies: Vec<CompanyRow>,
+        contacts: &[Contact],
+    ) -> Result<(UpsertReport, UpsertReport)> {
+        let contacts = last_by_id(contacts, |c| c.id.0);
+        if contacts.is_empty() && companies.is_empty() {
+            return Ok(Default::default());
+        }
+        // Every contact is checked before anything is written.
+        validate_contacts(&contacts)?;
+        let deferred = self.wal && contacts.len() >= DEFERRED_CHECKPOINT_MIN_ROWS;
+        let mut conn = self.pool.acquire().await.map_err(db("begin"))?;
+        let written: StoreResult<(UpsertReport, UpsertReport)> = async {
+            if deferred {
+                defer_checkpoint(&mut conn).await?;
+            }
+            let mut tx = conn
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .map_err(db("begin"))?;
+            let company_report = if companies.is_empty() {
+                UpsertReport::default()
+            } else {
+                insert_companies(&mut tx, tenant, companies).await?
+            };
+            let contact_report = if contacts.is_empty() {
+                UpsertReport::default()
+            } else {
+                insert_contacts(&mut tx, tenant, &contacts).await?
+            };
+            tx.commit().await.map_err(db("commit"))?;
+            Ok((company_report, contact_report))
+        }
+        .await;
+        if deferred {
+            checkpoint_in_background(conn).await;
+        }
+        Ok(written?)
+    }
+}
+
+impl SqliteStore {
     /// One page of `table` rows: the filter is pushed by `filter`, the rows are
     /// decoded as `T`.
     async fn page<T: Entity>(
@@ -762,31 +809,18 @@ impl EntityStore for SqliteStore {
         tenant: &TenantId,
         contacts: &[Contact],
     ) -> Result<UpsertReport> {
-        let contacts = last_by_id(contacts, |c| c.id.0);
-        if contacts.is_empty() {
-            return Ok(UpsertReport::default());
-        }
-        // Every contact is checked before anything is written.
-        validate_contacts(&contacts)?;
-        let deferred = self.wal && contacts.len() >= DEFERRED_CHECKPOINT_MIN_ROWS;
-        let mut conn = self.pool.acquire().await.map_err(db("begin"))?;
-        let written: StoreResult<UpsertReport> = async {
-            if deferred {
-                defer_checkpoint(&mut conn).await?;
-            }
-            let mut tx = conn
-                .begin_with("BEGIN IMMEDIATE")
-                .await
-                .map_err(db("begin"))?;
-            let report = insert_contacts(&mut tx, tenant, &contacts).await?;
-            tx.commit().await.map_err(db("commit"))?;
-            Ok(report)
-        }
-        .await;
-        if deferred {
-            checkpoint_in_background(conn).await;
-        }
-        Ok(written?)
+        let (_, report) = self.write_entities(tenant, Vec::new(), contacts).await?;
+        Ok(report)
+    }
+
+    async fn upsert_companies_and_contacts(
+        &self,
+        tenant: &TenantId,
+        companies: &[Company],
+        contacts: &[Contact],
+    ) -> Result<(UpsertReport, UpsertReport)> {
+        let rows = company_rows(BACKEND, companies, ProvenanceIn::Column)?;
+        self.write_entities(tenant, rows, contacts).await
     }
 
     async fn get_contact(&self, tenant: &TenantId, id: ContactId) -> Result<Option<Contact>> {

@@ -125,6 +125,45 @@ pub async fn tenants_never_see_each_other(fx: &Fixture) {
 
 pub async fn failed_batches_write_nothing(fx: &Fixture) {
     let t = tenant(fx, "acme");
+    // Companies and contacts written together: an invalid contact keeps the
+    // companies out too.
+    let firms: Vec<Company> = (0..20).map(|i| Company::new(format!("Firm {i}"))).collect();
+    let mut people: Vec<Contact> = (0..30)
+        .map(|i| contact("Ok", &format!("{i}"), &format!("both{i}@acme.cz")))
+        .collect();
+    people[29].title = Some("x".repeat(9_000));
+    let err = t
+        .store()
+        .upsert_companies_and_contacts(t.tenant(), &firms, &people)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        t.count_companies(&CompanyFilter::default()).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        t.count_contacts(&ContactFilter::default()).await.unwrap(),
+        0
+    );
+    people[29].title = None;
+    let (firms_written, people_written) = t
+        .store()
+        .upsert_companies_and_contacts(t.tenant(), &firms, &people)
+        .await
+        .unwrap();
+    assert_eq!((firms_written.inserted, people_written.inserted), (20, 30));
+    t.store()
+        .upsert_companies_and_contacts(t.tenant(), &[], &[])
+        .await
+        .unwrap();
+    for c in &people {
+        assert!(t.delete_contact(c.id).await.unwrap());
+    }
+    for c in &firms {
+        assert!(t.delete_company(c.id).await.unwrap());
+    }
+
     // The last row is invalid: nothing of the batch is written.
     let mut batch: Vec<Contact> = (0..100)
         .map(|i| contact("Ok", &format!("{i}"), &format!("ok{i}@acme.cz")))

@@ -260,18 +260,9 @@ impl EntityStore for MemoryStore {
         tenant: &TenantId,
         companies: &[Company],
     ) -> Result<UpsertReport> {
-        companies.iter().try_for_each(validate_company)?;
-        let mut st = self.state()?;
-        let report = plan_upsert(
-            &st.owners,
-            tenant,
-            "company",
-            companies.iter().map(|c| c.id.0),
-        )?;
-        for c in companies {
-            st.owners.insert(c.id.0, tenant.clone());
-            st.companies.insert((tenant.clone(), c.id.0), c.clone());
-        }
+        let (report, _) = self
+            .upsert_companies_and_contacts(tenant, companies, &[])
+            .await?;
         Ok(report)
     }
 
@@ -353,18 +344,9 @@ impl EntityStore for MemoryStore {
         tenant: &TenantId,
         contacts: &[Contact],
     ) -> Result<UpsertReport> {
-        contacts.iter().try_for_each(validate_contact)?;
-        let mut st = self.state()?;
-        let report = plan_upsert(
-            &st.owners,
-            tenant,
-            "contact",
-            contacts.iter().map(|c| c.id.0),
-        )?;
-        for c in contacts {
-            st.owners.insert(c.id.0, tenant.clone());
-            st.contacts.insert((tenant.clone(), c.id.0), c.clone());
-        }
+        let (_, report) = self
+            .upsert_companies_and_contacts(tenant, &[], contacts)
+            .await?;
         Ok(report)
     }
 

@@ -351,11 +351,11 @@ pub async fn import_file(
     let written = store
         .store()
         .upsert_companies_and_contacts(store.tenant(), &plan.companies, &plan.contacts)
-        .await
-        .map(|_| options.report(ImportProgress::Written { done: total, total }));
+        .await;
     run.finished_at = Some(Utc::now());
     match written {
-        Ok(()) => {
+        Ok(_) => {
+            options.report(ImportProgress::Written { done: total, total });
             run.status = RunStatus::Completed;
             run.summary = summary(&report, None);
             store.save_run(&run).await?;

@@ -92,11 +92,11 @@ impl<T> Slots<T> {
 
     /// Merges `draft` into slot `i` with `merge`: whether it changed, and what
     /// the row amounted to.
-    fn merge<D>(
+    fn merge(
         &mut self,
         i: usize,
-        draft: &D,
-        merge: impl Fn(&mut T, &D) -> bool,
+        draft: &T,
+        merge: impl Fn(&mut T, &T) -> bool,
     ) -> (bool, RowStatus) {
         let changed = merge(&mut self.records[i], draft);
         let status = match &mut self.origins[i] {

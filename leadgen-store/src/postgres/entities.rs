@@ -354,13 +354,9 @@ impl EntityStore for PostgresStore {
         tenant: &TenantId,
         companies: &[Company],
     ) -> Result<UpsertReport> {
-        let rows = company_rows(BACKEND, companies, ProvenanceIn::Doc)?;
-        if rows.is_empty() {
-            return Ok(UpsertReport::default());
-        }
-        let mut tx = self.begin(tenant).await?;
-        let report = upsert_company_rows(&mut tx, tenant, rows).await?;
-        tx.commit().await.map_err(db("commit"))?;
+        let (report, _) = self
+            .upsert_companies_and_contacts(tenant, companies, &[])
+            .await?;
         Ok(report)
     }
 
@@ -425,13 +421,9 @@ impl EntityStore for PostgresStore {
         tenant: &TenantId,
         contacts: &[Contact],
     ) -> Result<UpsertReport> {
-        let rows = contact_rows(BACKEND, contacts, ProvenanceIn::Doc)?;
-        if rows.is_empty() {
-            return Ok(UpsertReport::default());
-        }
-        let mut tx = self.begin(tenant).await?;
-        let report = upsert_contact_rows(&mut tx, tenant, rows).await?;
-        tx.commit().await.map_err(db("commit"))?;
+        let (_, report) = self
+            .upsert_companies_and_contacts(tenant, &[], contacts)
+            .await?;
         Ok(report)
     }
 

@@ -641,9 +641,7 @@ impl SqliteStore {
         }
         Ok(written?)
     }
-}
 
-impl SqliteStore {
     /// One page of `table` rows: the filter is pushed by `filter`, the rows are
     /// decoded as `T`.
     async fn page<T: Entity>(
@@ -727,17 +725,9 @@ impl EntityStore for SqliteStore {
         tenant: &TenantId,
         companies: &[Company],
     ) -> Result<UpsertReport> {
-        let rows = company_rows(BACKEND, companies, ProvenanceIn::Column)?;
-        if rows.is_empty() {
-            return Ok(UpsertReport::default());
-        }
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db("begin"))?;
-        let report = insert_companies(&mut tx, tenant, rows).await?;
-        tx.commit().await.map_err(db("commit"))?;
+        let (report, _) = self
+            .upsert_companies_and_contacts(tenant, companies, &[])
+            .await?;
         Ok(report)
     }
 

@@ -18,6 +18,10 @@ use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
 
+pub(crate) mod slim;
+
+use slim::ColumnField;
+
 /// The columns of one `contacts` row.
 #[derive(Debug)]
 pub(crate) struct ContactRow {
@@ -32,8 +36,11 @@ pub(crate) struct ContactRow {
     pub updated_at: DateTime<Utc>,
     pub merged_into: Option<Uuid>,
     pub doc: String,
-    /// The provenance, when it is kept in a column of its own (see [`ProvenanceIn`]).
+    /// The provenance, when it is kept in a column of its own (see [`DocForm`]).
     pub provenance: Option<String>,
+    /// Which fields the document leaves to the columns ([`slim`]); `None` for a
+    /// whole document.
+    pub doc_form: Option<i64>,
 }
 
 /// The columns of one `companies` row.
@@ -49,34 +56,58 @@ pub(crate) struct CompanyRow {
     pub doc: String,
     /// As [`ContactRow::provenance`].
     pub provenance: Option<String>,
+    /// As [`ContactRow::doc_form`].
+    pub doc_form: Option<i64>,
 }
 
-/// Where a stored entity keeps its provenance.
+/// How a stored entity is split between its document and its row's columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ProvenanceIn {
-    /// Inside the document (PostgreSQL, and SQLite rows of schema 1 and 2).
+pub(crate) enum DocForm {
+    /// The document holds the whole entity, provenance included (PostgreSQL, and
+    /// SQLite rows of schema 1 and 2).
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
-    Doc,
-    /// In a column of its own, grouped by origin (see [`provenance_column`]); the
-    /// document holds an empty map.
-    Column,
+    Whole,
+    /// SQLite since schema 5: the provenance in a column of its own, grouped by
+    /// origin (see [`provenance_column`]), and a document without the fields the
+    /// row's columns hold (see [`slim`]). Rows of schema 3 and 4 have the column
+    /// and a whole document with an empty provenance map; they read back as well.
+    Slim,
 }
 
 /// A contact or company as the backends store it, with its provenance reachable.
 pub(crate) trait Entity: DeserializeOwned {
+    /// The fields a slim document leaves to its row's columns.
+    const COLUMN_FIELDS: &'static [ColumnField];
+
     /// The entity's provenance map.
     fn provenance_mut(&mut self) -> &mut FieldProvenance;
+
+    /// When any field last changed: the time a provenance entry written as `null`
+    /// stands for.
+    fn updated_at(&self) -> DateTime<Utc>;
 }
 
 impl Entity for Contact {
+    const COLUMN_FIELDS: &'static [ColumnField] = slim::CONTACT_FIELDS;
+
     fn provenance_mut(&mut self) -> &mut FieldProvenance {
         &mut self.provenance
+    }
+
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
     }
 }
 
 impl Entity for Company {
+    const COLUMN_FIELDS: &'static [ColumnField] = slim::COMPANY_FIELDS;
+
     fn provenance_mut(&mut self) -> &mut FieldProvenance {
         &mut self.provenance
+    }
+
+    fn updated_at(&self) -> DateTime<Utc> {
+        self.updated_at
     }
 }
 
@@ -84,11 +115,14 @@ impl Entity for Company {
 /// one per distinct origin (`[source, observed_at, confidence]`, the compact
 /// entry of [`entity_doc`]), fields in name order. An import observes every field
 /// of a row at one time from one source, so its eight or so entries, each with the
-/// same 30-byte time, become one pair: the row shrinks by about a third.
+/// same 30-byte time, become one pair: the row shrinks by about a third. An origin
+/// observed at `updated_at` (every origin of a fresh import's row) writes its time
+/// as `null`, which reads back as the entity's `updated_at`.
 pub(crate) fn provenance_column(
     backend: &'static str,
     field: &str,
     provenance: &FieldProvenance,
+    updated_at: DateTime<Utc>,
 ) -> StoreResult<String> {
     let mut groups: Vec<(&leadgen_core::Provenance, Vec<&str>)> = Vec::new();
     for (name, p) in provenance {
@@ -102,9 +136,15 @@ pub(crate) fn provenance_column(
             None => groups.push((p, vec![name])),
         }
     }
-    let groups: Vec<(entity_doc::Entry<'_>, Vec<&str>)> = groups
+    let groups: Vec<(entity_doc::Origin<'_>, Vec<&str>)> = groups
         .into_iter()
-        .map(|(p, names)| (entity_doc::Entry(p), names))
+        .map(|(p, names)| {
+            let origin = entity_doc::Origin {
+                entry: p,
+                at_update: p.observed_at == updated_at,
+            };
+            (origin, names)
+        })
         .collect();
     serde_json::to_string(&groups).map_err(|e| StoreError::InvalidValue {
         backend,
@@ -113,24 +153,51 @@ pub(crate) fn provenance_column(
     })
 }
 
-/// Reads a stored entity: its document, and its provenance column when the row has
-/// one (rows written before the column existed keep the provenance in the document).
+/// One stored contact or company as its row holds it.
+pub(crate) struct StoredEntity<'r> {
+    /// The JSON document.
+    pub doc: &'r str,
+    /// The provenance column; `None` for rows that keep it in the document (written
+    /// before the column existed).
+    pub provenance: Option<&'r str>,
+    /// The row's `doc_form` (see [`slim`]); `None` for a whole document.
+    pub doc_form: Option<i64>,
+    /// The values of the entity's [`Entity::COLUMN_FIELDS`] columns, in that order.
+    pub columns: &'r [Option<&'r str>],
+}
+
+/// Reads a stored entity: its document, with the fields a slim document leaves to
+/// the columns put back, and its provenance column when the row has one.
 pub(crate) fn from_entity_doc<T: Entity>(
     backend: &'static str,
     table: &'static str,
     id: &dyn std::fmt::Display,
-    doc: &str,
-    provenance: Option<&str>,
+    stored: StoredEntity<'_>,
 ) -> StoreResult<T> {
-    let mut entity: T = from_doc(backend, table, id, doc)?;
-    if let Some(column) = provenance {
-        let groups: Vec<(leadgen_core::Provenance, Vec<String>)> =
-            from_doc(backend, table, id, column)?;
+    let doc = slim::whole_doc(
+        stored.doc,
+        stored.doc_form,
+        T::COLUMN_FIELDS,
+        stored.columns,
+    );
+    let mut entity: T = from_doc(backend, table, id, &doc)?;
+    if let Some(column) = stored.provenance {
+        /// One origin as the column holds it: `[source, observed_at, confidence]`,
+        /// the time `null` when it is the entity's `updated_at`.
+        #[derive(serde::Deserialize)]
+        struct StoredOrigin(String, Option<DateTime<Utc>>, f32);
+        let groups: Vec<(StoredOrigin, Vec<String>)> = from_doc(backend, table, id, column)?;
+        let updated_at = entity.updated_at();
         let map = entity.provenance_mut();
         map.clear();
         // One allocation: a re-import reads back 100k of these.
         map.reserve(groups.iter().map(|(_, names)| names.len()).sum());
-        for (p, names) in groups {
+        for (StoredOrigin(source, observed_at, confidence), names) in groups {
+            let p = leadgen_core::Provenance {
+                source: source.into(),
+                observed_at: observed_at.unwrap_or(updated_at),
+                confidence,
+            };
             for name in names {
                 map.insert(name, p.clone());
             }
@@ -180,11 +247,13 @@ pub(crate) fn to_doc<T: Serialize>(
 /// the plain decoder: serde reads a struct from an array of its fields and a missing
 /// `Option` field as `None`, so documents in either form decode the same way with
 /// [`from_doc`]. Without `provenance` (kept in a column), the document's map is empty.
+/// The fields named in `leave_out` are not written (a slim document, see [`slim`]).
 pub(crate) fn entity_doc<T: Serialize>(
     backend: &'static str,
     field: &str,
     value: &T,
     provenance: Option<&FieldProvenance>,
+    leave_out: &[&str],
 ) -> StoreResult<String> {
     let mut out = Vec::with_capacity(1024);
     let mut ser = serde_json::Serializer::new(&mut out);
@@ -197,6 +266,7 @@ pub(crate) fn entity_doc<T: Serialize>(
         .serialize(entity_doc::Doc {
             inner: &mut ser,
             provenance,
+            leave_out,
         })
         .map_err(|e| invalid(format!("cannot be serialized as JSON: {e}")))?;
     String::from_utf8(out).map_err(|e| invalid(format!("serialized JSON is not UTF-8: {e}")))
@@ -220,11 +290,14 @@ mod entity_doc {
     pub(super) struct Doc<'a, 'p, W: io::Write> {
         pub inner: Json<'a, W>,
         pub provenance: Option<&'p FieldProvenance>,
+        /// Fields not written.
+        pub leave_out: &'p [&'p str],
     }
 
     pub(super) struct DocStruct<'a, 'p, W: io::Write> {
         inner: serde_json::ser::Compound<'a, W, serde_json::ser::CompactFormatter>,
         provenance: Option<&'p FieldProvenance>,
+        leave_out: &'p [&'p str],
     }
 
     impl<W: io::Write> SerializeStruct for DocStruct<'_, '_, W> {
@@ -236,7 +309,9 @@ mod entity_doc {
             key: &'static str,
             value: &T,
         ) -> Result<(), Error> {
-            if key == "provenance" {
+            if self.leave_out.contains(&key) {
+                Ok(())
+            } else if key == "provenance" {
                 match self.provenance {
                     Some(p) => self.inner.serialize_field(key, &Compact(p)),
                     None => self.inner.serialize_field(key, &FieldProvenance::new()),
@@ -287,6 +362,7 @@ mod entity_doc {
             Ok(DocStruct {
                 inner: self.inner.serialize_struct(name, len)?,
                 provenance: self.provenance,
+                leave_out: self.leave_out,
             })
         }
 
@@ -531,6 +607,28 @@ mod entity_doc {
         }
     }
 
+    /// One origin of a provenance column: `[source, observed_at, confidence]`, the
+    /// time `null` when the origin was observed `at_update` (see
+    /// [`provenance_column`](super::provenance_column)).
+    pub(super) struct Origin<'p> {
+        pub entry: &'p Provenance,
+        pub at_update: bool,
+    }
+
+    impl Serialize for Origin<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut t = s.serialize_tuple(3)?;
+            t.serialize_element(&self.entry.source)?;
+            if self.at_update {
+                t.serialize_element(&())?;
+            } else {
+                t.serialize_element(&Time(self.entry.observed_at))?;
+            }
+            t.serialize_element(&self.entry.confidence)?;
+            t.end()
+        }
+    }
+
     pub(super) use leadgen_core::model::time::Rfc3339 as Time;
 }
 
@@ -571,7 +669,7 @@ fn in_batch(error: Error, batch: &str, index: usize) -> Error {
 pub(crate) fn contact_rows(
     backend: &'static str,
     contacts: &[Contact],
-    form: ProvenanceIn,
+    form: DocForm,
 ) -> Result<Vec<ContactRow>> {
     let contacts = last_by_id(contacts, |c| c.id.0);
     encode_all(&contacts, |&(index, contact)| {
@@ -593,7 +691,7 @@ pub(crate) fn validate_contacts(contacts: &[(usize, &Contact)]) -> Result<()> {
 pub(crate) fn company_rows(
     backend: &'static str,
     companies: &[Company],
-    form: ProvenanceIn,
+    form: DocForm,
 ) -> Result<Vec<CompanyRow>> {
     let companies = last_by_id(companies, |c| c.id.0);
     encode_all(&companies, |&(index, company)| {
@@ -602,20 +700,36 @@ pub(crate) fn company_rows(
     })
 }
 
-/// The document and provenance column of an entity stored in `form`.
-fn entity_columns<T: Serialize>(
+/// The document, provenance column and `doc_form` of an entity stored in `form`;
+/// `held` tells, for each of its [`Entity::COLUMN_FIELDS`] in order, whether the
+/// row's column holds the field's value exactly (see [`slim`]).
+fn entity_columns<T: Entity + Serialize>(
     backend: &'static str,
     field: &str,
     value: &T,
     provenance: &FieldProvenance,
-    form: ProvenanceIn,
-) -> StoreResult<(String, Option<String>)> {
+    form: DocForm,
+    held: impl Fn(&ColumnField) -> bool,
+) -> StoreResult<(String, Option<String>, Option<i64>)> {
     Ok(match form {
-        ProvenanceIn::Doc => (entity_doc(backend, field, value, Some(provenance))?, None),
-        ProvenanceIn::Column => (
-            entity_doc(backend, field, value, None)?,
-            Some(provenance_column(backend, field, provenance)?),
+        DocForm::Whole => (
+            entity_doc(backend, field, value, Some(provenance), &[])?,
+            None,
+            None,
         ),
+        DocForm::Slim => {
+            let (doc_form, leave_out) = slim::left_out(T::COLUMN_FIELDS, held);
+            (
+                entity_doc(backend, field, value, None, &leave_out)?,
+                Some(provenance_column(
+                    backend,
+                    field,
+                    provenance,
+                    value.updated_at(),
+                )?),
+                Some(doc_form),
+            )
+        }
     })
 }
 
@@ -644,7 +758,7 @@ fn encode_all<I: Sync, R: Send>(
 pub(crate) fn contact_row(
     backend: &'static str,
     c: &Contact,
-    form: ProvenanceIn,
+    form: DocForm,
 ) -> StoreResult<ContactRow> {
     let name = c.display_name().filter(|n| !n.trim().is_empty());
     let mut search = String::new();
@@ -662,13 +776,25 @@ pub(crate) fn contact_row(
         search.push_str(&search_key(part));
         search.push('\n');
     }
-    let (doc, provenance) = entity_columns(backend, "contact", c, &c.provenance, form)?;
+    let email_key = non_empty(c.email.as_deref()).map(email_key);
+    let linkedin_url = non_empty(c.linkedin_url.as_deref()).map(str::to_string);
+    let country = non_empty(c.country.as_deref()).map(country_key);
+    let (doc, provenance, doc_form) =
+        entity_columns(backend, "contact", c, &c.provenance, form, |f| {
+            match f.key {
+                "email" => same(&c.email, &email_key),
+                "linkedin_url" => same(&c.linkedin_url, &linkedin_url),
+                "country" => same(&c.country, &country),
+                // The other columns hold their field exactly (see `slim`).
+                _ => true,
+            }
+        })?;
     Ok(ContactRow {
         id: c.id.0,
         company_id: c.company_id.map(|id| id.0),
-        email_key: non_empty(c.email.as_deref()).map(email_key),
-        linkedin_url: non_empty(c.linkedin_url.as_deref()).map(str::to_string),
-        country: non_empty(c.country.as_deref()).map(country_key),
+        email_key,
+        linkedin_url,
+        country,
         name,
         email_status: c.email_status.as_str(),
         search_text: search,
@@ -676,21 +802,38 @@ pub(crate) fn contact_row(
         merged_into: c.merged_into.map(|id| id.0),
         doc,
         provenance,
+        doc_form,
     })
 }
 
-fn company_row(backend: &'static str, c: &Company, form: ProvenanceIn) -> StoreResult<CompanyRow> {
-    let (doc, provenance) = entity_columns(backend, "company", c, &c.provenance, form)?;
+/// Whether a key column holds the field's value exactly (both absent counts: the
+/// field reads back as absent).
+fn same(field: &Option<String>, column: &Option<String>) -> bool {
+    field == column
+}
+
+fn company_row(backend: &'static str, c: &Company, form: DocForm) -> StoreResult<CompanyRow> {
+    let domain_key = non_empty(c.domain.as_deref()).map(domain_key);
+    let country = non_empty(c.country.as_deref()).map(country_key);
+    let (doc, provenance, doc_form) =
+        entity_columns(backend, "company", c, &c.provenance, form, |f| {
+            match f.key {
+                "domain" => same(&c.domain, &domain_key),
+                "country" => same(&c.country, &country),
+                _ => true,
+            }
+        })?;
     Ok(CompanyRow {
         id: c.id.0,
         name: c.name.clone(),
-        domain_key: non_empty(c.domain.as_deref()).map(domain_key),
-        country: non_empty(c.country.as_deref()).map(country_key),
+        domain_key,
+        country,
         search_text: search_key(&c.name),
         updated_at: c.updated_at,
         merged_into: c.merged_into.map(|id| id.0),
         doc,
         provenance,
+        doc_form,
     })
 }
 
@@ -774,7 +917,7 @@ mod tests {
     fn batch_errors_name_the_row() {
         let mut bad = Contact::new();
         bad.email = Some("x".repeat(10_000));
-        let err = contact_rows("sqlite", &[Contact::new(), bad], ProvenanceIn::Doc).unwrap_err();
+        let err = contact_rows("sqlite", &[Contact::new(), bad], DocForm::Whole).unwrap_err();
         assert!(err.to_string().contains("contacts[1].email"), "{err}");
     }
 
@@ -807,7 +950,7 @@ mod tests {
     #[test]
     fn compact_documents_round_trip_and_are_smaller() {
         let c = contact_with_provenance();
-        let compact = entity_doc("sqlite", "contact", &c, Some(&c.provenance)).unwrap();
+        let compact = entity_doc("sqlite", "contact", &c, Some(&c.provenance), &[]).unwrap();
         let plain = to_doc("sqlite", "contact", &c).unwrap();
         assert!(compact.len() < plain.len(), "{compact}");
         assert!(compact.contains(r#""field0":["#), "{compact}");
@@ -836,29 +979,156 @@ mod tests {
         }
     }
 
+    /// The values of a contact row's [`CONTACT_FIELDS`](slim::CONTACT_FIELDS)
+    /// columns, as SQLite would return them.
+    fn contact_columns(row: &ContactRow) -> Vec<Option<String>> {
+        vec![
+            Some(row.id.to_string()),
+            row.company_id.map(|id| id.to_string()),
+            Some(row.email_status.to_string()),
+            row.merged_into.map(|id| id.to_string()),
+            row.email_key.clone(),
+            row.linkedin_url.clone(),
+            row.country.clone(),
+        ]
+    }
+
+    fn read_contact(row: &ContactRow) -> StoreResult<Contact> {
+        let columns = contact_columns(row);
+        let columns: Vec<Option<&str>> = columns.iter().map(|c| c.as_deref()).collect();
+        from_entity_doc(
+            "sqlite",
+            "contacts",
+            &"x",
+            StoredEntity {
+                doc: &row.doc,
+                provenance: row.provenance.as_deref(),
+                doc_form: row.doc_form,
+                columns: &columns,
+            },
+        )
+    }
+
     #[test]
     fn provenance_columns_round_trip_and_group_by_origin() {
         let mut c = contact_with_provenance();
         // Entries of one origin share a group.
         let first = c.provenance["field1"].clone();
         c.set_provenance("shared", first);
-        let rows = contact_rows("sqlite", std::slice::from_ref(&c), ProvenanceIn::Column).unwrap();
+        // An origin observed when the contact last changed writes no time.
+        c.set_provenance(
+            "at_update",
+            leadgen_core::Provenance::new("import:file", c.updated_at, 0.9),
+        );
+        let rows = contact_rows("sqlite", std::slice::from_ref(&c), DocForm::Slim).unwrap();
         let row = &rows[0];
         let column = row.provenance.as_deref().unwrap();
-        assert!(row.doc.contains(r#""provenance":{}"#), "{}", row.doc);
+        assert!(!row.doc.contains("provenance"), "{}", row.doc);
         let groups: Vec<serde_json::Value> = serde_json::from_str(column).unwrap();
         assert_eq!(groups.len(), c.provenance.len() - 1, "{column}");
-        let back: Contact =
-            from_entity_doc("sqlite", "contacts", &"x", &row.doc, Some(column)).unwrap();
-        assert_eq!(back, c);
+        assert!(column.contains(r#"["import:file",null,0.9]"#), "{column}");
+        assert_eq!(read_contact(row).unwrap(), c);
         // Without a column, the document's own provenance stands.
-        let whole = entity_doc("sqlite", "contact", &c, Some(&c.provenance)).unwrap();
-        let back: Contact = from_entity_doc("sqlite", "contacts", &"x", &whole, None).unwrap();
+        let whole = entity_doc("sqlite", "contact", &c, Some(&c.provenance), &[]).unwrap();
+        let stored = StoredEntity {
+            doc: &whole,
+            provenance: None,
+            doc_form: None,
+            columns: &[],
+        };
+        let back: Contact = from_entity_doc("sqlite", "contacts", &"x", stored).unwrap();
         assert_eq!(back, c);
         // An unreadable column is reported as a corrupt row.
+        let mut bad = rows.into_iter().next().unwrap();
+        bad.provenance = Some("[1".into());
+        assert!(read_contact(&bad).is_err());
+    }
+
+    #[test]
+    fn slim_documents_leave_columns_out_and_read_back_whole() {
+        use leadgen_core::{CompanyId, ContactId, EmailStatus};
+        let mut plain = contact_with_provenance();
+        plain.email = Some("jana@acme.cz".into());
+        plain.linkedin_url = Some("https://www.linkedin.com/in/jana".into());
+        plain.country = Some("CZ".into());
+        plain.company_id = Some(CompanyId::new());
+        plain.email_status = EmailStatus::Valid;
+        // Fields that differ from their key column stay in the document.
+        let mut unlike = plain.clone();
+        unlike.id = ContactId::new();
+        unlike.email = Some(" Jana@Acme.CZ ".into());
+        unlike.linkedin_url = Some(" https://www.linkedin.com/in/jana ".into());
+        unlike.country = Some("cz".into());
+        unlike.merged_into = Some(ContactId::new());
+        unlike.company_id = None;
+        // Blank values have no key column at all.
+        let mut blank = Contact::new();
+        blank.email = Some("  ".into());
+        blank.linkedin_url = Some(String::new());
+        blank.full_name = Some("\"Quoted\" \\ name\n".into());
+        let mut contacts = vec![plain, unlike, blank];
+        for status in [
+            EmailStatus::Unverified,
+            EmailStatus::Invalid,
+            EmailStatus::Risky,
+            EmailStatus::Unknown,
+        ] {
+            let mut c = Contact::new();
+            c.email_status = status;
+            contacts.push(c);
+        }
+        let rows = contact_rows("sqlite", &contacts, DocForm::Slim).unwrap();
+        for (c, row) in contacts.iter().zip(&rows) {
+            assert_eq!(read_contact(row).unwrap(), *c, "{}", row.doc);
+            assert!(!row.doc.contains(&c.id.to_string()), "{}", row.doc);
+            assert!(!row.doc.contains("email_status"), "{}", row.doc);
+        }
+        assert_eq!(rows[0].doc_form, Some(slim::SLIM | 2 | 4 | 8));
+        assert!(!rows[0].doc.contains("jana@acme.cz"), "{}", rows[0].doc);
+        assert_eq!(rows[1].doc_form, Some(slim::SLIM));
+        assert!(rows[1].doc.contains("Jana@Acme.CZ"), "{}", rows[1].doc);
+        // Smaller than the whole document.
+        let whole = contact_rows("sqlite", &contacts[..1], DocForm::Whole).unwrap();
         assert!(
-            from_entity_doc::<Contact>("sqlite", "contacts", &"x", &row.doc, Some("[1")).is_err()
+            rows[0].doc.len() + 150 < whole[0].doc.len(),
+            "{} vs {}",
+            rows[0].doc,
+            whole[0].doc
         );
+    }
+
+    #[test]
+    fn slim_company_documents_read_back_whole() {
+        let mut companies = vec![Company::new("Acme s.r.o.")];
+        companies[0].domain = Some("acme.cz".into());
+        companies[0].country = Some("CZ".into());
+        let mut unlike = Company::new("Other \"a.s.\"");
+        unlike.domain = Some("Other.CZ.".into());
+        unlike.country = Some("cz".into());
+        unlike.merged_into = Some(leadgen_core::CompanyId::new());
+        companies.push(unlike);
+        let rows = company_rows("sqlite", &companies, DocForm::Slim).unwrap();
+        for (c, row) in companies.iter().zip(&rows) {
+            let columns = [
+                Some(row.id.to_string()),
+                Some(row.name.clone()),
+                row.merged_into.map(|id| id.to_string()),
+                row.domain_key.clone(),
+                row.country.clone(),
+            ];
+            let columns: Vec<Option<&str>> = columns.iter().map(|c| c.as_deref()).collect();
+            let stored = StoredEntity {
+                doc: &row.doc,
+                provenance: row.provenance.as_deref(),
+                doc_form: row.doc_form,
+                columns: &columns,
+            };
+            let back: Company = from_entity_doc("sqlite", "companies", &"x", stored).unwrap();
+            assert_eq!(back, *c, "{}", row.doc);
+            assert!(!row.doc.contains(&c.name), "{}", row.doc);
+        }
+        assert_eq!(rows[0].doc_form, Some(slim::SLIM | 2 | 4));
+        assert_eq!(rows[1].doc_form, Some(slim::SLIM));
     }
 
     #[test]
@@ -866,7 +1136,7 @@ mod tests {
         let mut c = Company::new("Acme s.r.o.");
         c.domain = Some("acme.cz".into());
         c.provenance = contact_with_provenance().provenance;
-        let doc = entity_doc("sqlite", "company", &c, Some(&c.provenance)).unwrap();
+        let doc = entity_doc("sqlite", "company", &c, Some(&c.provenance), &[]).unwrap();
         let back: Company = from_doc("sqlite", "companies", &"x", &doc).unwrap();
         assert_eq!(back, c);
     }
@@ -877,7 +1147,7 @@ mod tests {
         c.email = Some(" Jana@Acme.CZ ".into());
         c.country = Some("cz".into());
         c.full_name = Some("Jana NOVÁKOVÁ".into());
-        let row = &contact_rows("sqlite", &[c], ProvenanceIn::Doc).unwrap()[0];
+        let row = &contact_rows("sqlite", &[c], DocForm::Whole).unwrap()[0];
         assert_eq!(row.email_key.as_deref(), Some("jana@acme.cz"));
         assert_eq!(row.country.as_deref(), Some("CZ"));
         assert!(row.search_text.contains("nováková"));

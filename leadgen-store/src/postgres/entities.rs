@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use super::{BACKEND, PostgresStore, db};
 use crate::codec::{
-    CompanyRow, ContactRow, ProvenanceIn, company_rows, contact_rows, country_key, cursor,
-    domain_key, from_doc, search_key,
+    CompanyRow, ContactRow, DocForm, company_rows, contact_rows, country_key, cursor, domain_key,
+    from_doc, search_key,
 };
 use crate::error::{StoreError, StoreResult};
 
@@ -434,8 +434,8 @@ impl EntityStore for PostgresStore {
         contacts: &[Contact],
     ) -> Result<(UpsertReport, UpsertReport)> {
         // Both batches are encoded (and so checked) before the transaction begins.
-        let company_rows = company_rows(BACKEND, companies, ProvenanceIn::Doc)?;
-        let contact_rows = contact_rows(BACKEND, contacts, ProvenanceIn::Doc)?;
+        let company_rows = company_rows(BACKEND, companies, DocForm::Whole)?;
+        let contact_rows = contact_rows(BACKEND, contacts, DocForm::Whole)?;
         if company_rows.is_empty() && contact_rows.is_empty() {
             return Ok(Default::default());
         }

@@ -10,14 +10,15 @@ use leadgen_core::store::{
     CompanyFilter, ContactFilter, EntityStore, Page, PageRequest, UpsertReport, email_key,
 };
 use leadgen_core::{Company, CompanyId, Contact, ContactId, Result, TenantId};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use super::checkpoint::{DEFERRED_CHECKPOINT_MIN_ROWS, checkpoint_in_background, defer_checkpoint};
 use super::{BACKEND, SqliteStore, db};
 use crate::codec::{
-    CompanyRow, ContactRow, Entity, ProvenanceIn, company_rows, contact_row, country_key, cursor,
-    domain_key, from_entity_doc, last_by_id, micros, search_key, validate_contacts,
+    CompanyRow, ContactRow, DocForm, Entity, StoredEntity, company_rows, contact_row, country_key,
+    cursor, domain_key, from_entity_doc, last_by_id, micros, search_key, slim, validate_contacts,
 };
 use crate::error::{StoreError, StoreResult};
 
@@ -26,30 +27,31 @@ const MAX_VARIABLES: usize = 32_766;
 
 /// Rows per multi-row `companies` statement: as many as the variable bound allows
 /// (see [`CONTACT_ROWS_PER_STATEMENT`]).
-const COMPANY_ROWS_PER_INSERT: usize = MAX_VARIABLES / 10;
+const COMPANY_ROWS_PER_INSERT: usize = MAX_VARIABLES / 11;
 
 const CONTACT_INSERT_NEW: &str = "INSERT OR IGNORE INTO contacts (id, tenant_id, company_id, \
      email_key, linkedin_url, country, name, email_status, search_text, updated_at, merged_into, \
-     doc, provenance) ";
+     doc, provenance, doc_form) ";
 const CONTACT_INSERT: &str = "INSERT INTO contacts (id, tenant_id, company_id, email_key, \
      linkedin_url, country, name, email_status, search_text, updated_at, merged_into, doc, \
-     provenance) ";
+     provenance, doc_form) ";
 const CONTACT_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET \
      company_id = excluded.company_id, email_key = excluded.email_key, \
      linkedin_url = excluded.linkedin_url, country = excluded.country, name = excluded.name, \
      email_status = excluded.email_status, search_text = excluded.search_text, \
      updated_at = excluded.updated_at, merged_into = excluded.merged_into, doc = excluded.doc, \
-     provenance = excluded.provenance \
+     provenance = excluded.provenance, doc_form = excluded.doc_form \
      WHERE contacts.tenant_id = excluded.tenant_id";
 
 const COMPANY_INSERT_NEW: &str = "INSERT OR IGNORE INTO companies (id, tenant_id, name, \
-     domain_key, country, search_text, updated_at, merged_into, doc, provenance) ";
+     domain_key, country, search_text, updated_at, merged_into, doc, provenance, doc_form) ";
 const COMPANY_INSERT: &str = "INSERT INTO companies (id, tenant_id, name, domain_key, country, \
-     search_text, updated_at, merged_into, doc, provenance) ";
+     search_text, updated_at, merged_into, doc, provenance, doc_form) ";
 const COMPANY_CONFLICT: &str = " ON CONFLICT (id) DO UPDATE SET \
      name = excluded.name, domain_key = excluded.domain_key, country = excluded.country, \
      search_text = excluded.search_text, updated_at = excluded.updated_at, \
-     merged_into = excluded.merged_into, doc = excluded.doc, provenance = excluded.provenance \
+     merged_into = excluded.merged_into, doc = excluded.doc, provenance = excluded.provenance, \
+     doc_form = excluded.doc_form \
      WHERE companies.tenant_id = excluded.tenant_id";
 
 /// The ids of `ids` that already exist, and under which tenant.
@@ -148,7 +150,7 @@ fn opt_id(id: Option<Uuid>) -> Option<String> {
     id.map(|id| id.to_string())
 }
 
-/// Rows per multi-row contacts statement (13 variables a row). Rows known to be new
+/// Rows per multi-row contacts statement (14 variables a row). Rows known to be new
 /// need no statement journal, so statements need not be as large as the variable
 /// bound allows: a smaller statement keeps the bound values and the statement's
 /// program small, and lets the encoding of the next rows overlap more finely.
@@ -206,7 +208,8 @@ fn contact_statement(
             .push_bind(micros(r.updated_at))
             .push_bind(keep.opt_text(opt_id(r.merged_into)))
             .push_bind(keep.text(r.doc))
-            .push_bind(keep.opt_text(r.provenance));
+            .push_bind(keep.opt_text(r.provenance))
+            .push_bind(r.doc_form);
     });
     query.push(tail);
     (query, keep)
@@ -261,7 +264,7 @@ async fn insert_contacts(
     let encode = |chunk: &[(usize, &Contact)]| -> StoreResult<Vec<ContactRow>> {
         chunk
             .iter()
-            .map(|&(_, c)| contact_row(BACKEND, c, ProvenanceIn::Column))
+            .map(|&(_, c)| contact_row(BACKEND, c, DocForm::Slim))
             .collect()
     };
     let mut report = UpsertReport::default();
@@ -438,7 +441,8 @@ async fn insert_companies(
                     .push_bind(micros(r.updated_at))
                     .push_bind(opt_id(r.merged_into))
                     .push_bind(r.doc)
-                    .push_bind(r.provenance);
+                    .push_bind(r.provenance)
+                    .push_bind(r.doc_form);
             });
             query.push(tail);
             let written = query
@@ -539,6 +543,33 @@ fn push_common(
     }
 }
 
+/// The columns that read an entity back: `id, doc, provenance`, then those of
+/// [`slim::select_list`].
+fn entity_select<T: Entity>() -> String {
+    format!(
+        "id, doc, provenance, {}",
+        slim::select_list(T::COLUMN_FIELDS)
+    )
+}
+
+/// Decodes one entity from a row selected by [`entity_select`].
+fn read_entity<T: Entity>(row: &SqliteRow, table: &'static str, id: &str) -> StoreResult<T> {
+    let doc: &str = row.try_get(1).map_err(db("read"))?;
+    let provenance: Option<&str> = row.try_get(2).map_err(db("read"))?;
+    let doc_form: Option<i64> = row.try_get(3).map_err(db("read"))?;
+    let columns = (0..T::COLUMN_FIELDS.len())
+        .map(|i| row.try_get::<Option<&str>, _>(4 + i))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db("read"))?;
+    let stored = StoredEntity {
+        doc,
+        provenance,
+        doc_form,
+        columns: &columns,
+    };
+    from_entity_doc(BACKEND, table, &id, stored)
+}
+
 /// `table`, read through `index` when one is named.
 fn source(table: &'static str, index: Option<&'static str>) -> String {
     match index {
@@ -573,7 +604,7 @@ fn company_key_index(f: &CompanyFilter) -> Option<&'static str> {
 /// The query of one page of `table` rows (`prefix`, such as `EXPLAIN QUERY PLAN `,
 /// goes before it): the tenant's rows that pass `filter`, after the page's cursor,
 /// in id order, one more than the page holds (which tells whether another follows).
-fn page_query(
+fn page_query<T: Entity>(
     prefix: &str,
     table: &'static str,
     index: Option<&'static str>,
@@ -582,7 +613,8 @@ fn page_query(
     filter: impl FnOnce(&mut QueryBuilder<Sqlite>),
 ) -> StoreResult<QueryBuilder<Sqlite>> {
     let mut q = QueryBuilder::<Sqlite>::new(format!(
-        "{prefix}SELECT id, doc, provenance FROM {} WHERE tenant_id = ",
+        "{prefix}SELECT {} FROM {} WHERE tenant_id = ",
+        entity_select::<T>(),
         source(table, index)
     ));
     q.push_bind(tenant.as_str().to_string());
@@ -653,16 +685,14 @@ impl SqliteStore {
         filter: impl FnOnce(&mut QueryBuilder<Sqlite>),
     ) -> StoreResult<Page<T>> {
         let limit = page.effective_limit();
-        let mut q = page_query("", table, index, tenant, page, filter)?;
+        let mut q = page_query::<T>("", table, index, tenant, page, filter)?;
         let rows = q.build().fetch_all(&self.pool).await.map_err(db("list"))?;
         let more = rows.len() > limit;
         let mut items = Vec::with_capacity(rows.len().min(limit));
         let mut last = None;
         for row in rows.iter().take(limit) {
             let id: String = row.try_get(0).map_err(db("list"))?;
-            let doc: &str = row.try_get(1).map_err(db("list"))?;
-            let provenance: Option<&str> = row.try_get(2).map_err(db("list"))?;
-            items.push(from_entity_doc(BACKEND, table, &id, doc, provenance)?);
+            items.push(read_entity(row, table, &id)?);
             last = Some(id);
         }
         let next_cursor = match (more, last) {
@@ -699,22 +729,22 @@ impl SqliteStore {
 
     async fn get_doc<T: Entity>(
         &self,
-        sql: &'static str,
         table: &'static str,
         tenant: &TenantId,
         id: Uuid,
     ) -> StoreResult<Option<T>> {
         let id = id.to_string();
-        let row: Option<(String, Option<String>)> = sqlx::query_as(sql)
+        let sql = format!(
+            "SELECT {} FROM {table} WHERE tenant_id = ? AND id = ?",
+            entity_select::<T>()
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(tenant.as_str())
             .bind(&id)
             .fetch_optional(&self.pool)
             .await
             .map_err(db("get"))?;
-        row.map(|(doc, provenance)| {
-            from_entity_doc(BACKEND, table, &id, &doc, provenance.as_deref())
-        })
-        .transpose()
+        row.map(|row| read_entity(&row, table, &id)).transpose()
     }
 }
 
@@ -732,14 +762,7 @@ impl EntityStore for SqliteStore {
     }
 
     async fn get_company(&self, tenant: &TenantId, id: CompanyId) -> Result<Option<Company>> {
-        Ok(self
-            .get_doc(
-                "SELECT doc, provenance FROM companies WHERE tenant_id = ? AND id = ?",
-                "companies",
-                tenant,
-                id.0,
-            )
-            .await?)
+        Ok(self.get_doc("companies", tenant, id.0).await?)
     }
 
     async fn delete_company(&self, tenant: &TenantId, id: CompanyId) -> Result<bool> {
@@ -757,10 +780,12 @@ impl EntityStore for SqliteStore {
             .map_err(db("delete company"))?
             .rows_affected();
         if deleted > 0 {
-            // Unlink in the column and in the stored document alike.
+            // Unlink in the column, and in the stored document when it is whole (a
+            // slim one reads the company id from the column).
             sqlx::query(
                 "UPDATE contacts SET company_id = NULL, \
-                 doc = json_set(doc, '$.company_id', NULL) \
+                 doc = CASE WHEN doc_form IS NULL THEN json_set(doc, '$.company_id', NULL) \
+                            ELSE doc END \
                  WHERE tenant_id = ? AND company_id = ?",
             )
             .bind(tenant.as_str())
@@ -809,19 +834,12 @@ impl EntityStore for SqliteStore {
         companies: &[Company],
         contacts: &[Contact],
     ) -> Result<(UpsertReport, UpsertReport)> {
-        let rows = company_rows(BACKEND, companies, ProvenanceIn::Column)?;
+        let rows = company_rows(BACKEND, companies, DocForm::Slim)?;
         self.write_entities(tenant, rows, contacts).await
     }
 
     async fn get_contact(&self, tenant: &TenantId, id: ContactId) -> Result<Option<Contact>> {
-        Ok(self
-            .get_doc(
-                "SELECT doc, provenance FROM contacts WHERE tenant_id = ? AND id = ?",
-                "contacts",
-                tenant,
-                id.0,
-            )
-            .await?)
+        Ok(self.get_doc("contacts", tenant, id.0).await?)
     }
 
     async fn delete_contact(&self, tenant: &TenantId, id: ContactId) -> Result<bool> {
@@ -958,7 +976,7 @@ mod tests {
     /// How SQLite would run a page of contacts that pass `filter`: the plan's lines.
     async fn contact_page_plan(store: &SqliteStore, filter: &ContactFilter) -> Vec<String> {
         let tenant = TenantId::new("a").unwrap();
-        let mut q = page_query(
+        let mut q = page_query::<Contact>(
             "EXPLAIN QUERY PLAN ",
             "contacts",
             contact_key_index(filter),

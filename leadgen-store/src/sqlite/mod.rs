@@ -61,6 +61,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "lookup_keys_first",
         sql: include_str!("migrations/0004_lookup_keys_first.sql"),
     },
+    Migration {
+        version: 5,
+        name: "slim_documents",
+        sql: include_str!("migrations/0005_slim_documents.sql"),
+    },
 ];
 
 /// Whether `e` is SQLite's "database is locked" (`SQLITE_BUSY`, or one of its
@@ -431,6 +436,103 @@ mod tests {
         let unlinked = leads.get_contact(jana.id).await.unwrap().unwrap();
         assert_eq!(unlinked.company_id, None);
         assert_eq!(unlinked.provenance, jana.provenance);
+    }
+
+    /// A database left at schema version 4, with a contact written the way versions
+    /// 3 and 4 wrote it (a whole document beside its provenance column), migrates
+    /// and reads back unchanged; unlinking its company edits the document; rewriting
+    /// it makes it slim.
+    #[tokio::test]
+    async fn a_version_4_database_migrates_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v4.db");
+        let tenant = TenantId::new("acme").unwrap();
+        let company = Company::new("Acme s.r.o.");
+        let mut jana = Contact::new();
+        jana.email = Some("jana@acme.cz".into());
+        jana.company_id = Some(company.id);
+        jana.set_provenance(
+            "email",
+            Provenance::new("import:file", jana.updated_at, 0.95),
+        );
+        {
+            let options = SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal);
+            let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+            sqlx::raw_sql(
+                "CREATE TABLE leadgen_migrations (version INTEGER PRIMARY KEY, \
+                 name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL \
+                 DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))",
+            )
+            .execute(&mut conn)
+            .await
+            .unwrap();
+            for m in &MIGRATIONS[..4] {
+                sqlx::raw_sql(m.sql).execute(&mut conn).await.unwrap();
+                sqlx::query(
+                    "INSERT INTO leadgen_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                )
+                .bind(m.version)
+                .bind(m.name)
+                .bind(m.checksum())
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            }
+            let doc = crate::codec::entity_doc(BACKEND, "contact", &jana, None, &[]).unwrap();
+            // Version 4 wrote every origin's time.
+            let provenance =
+                serde_json::json!([[["import:file", jana.updated_at, 0.95], ["email"]]]);
+            sqlx::query(
+                "INSERT INTO contacts (id, tenant_id, company_id, email_key, email_status, \
+                 search_text, updated_at, doc, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(jana.id.to_string())
+            .bind(tenant.as_str())
+            .bind(company.id.to_string())
+            .bind("jana@acme.cz")
+            .bind("unverified")
+            .bind("jana@acme.cz\n")
+            .bind(jana.updated_at.timestamp_micros())
+            .bind(doc)
+            .bind(provenance.to_string())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+            conn.close().await.unwrap();
+        }
+        let store = std::sync::Arc::new(SqliteStore::open(&path).await.unwrap());
+        let leads = TenantStore::new(store.clone(), tenant);
+        assert_eq!(
+            leads.get_contact(jana.id).await.unwrap(),
+            Some(jana.clone())
+        );
+        let doc_form = || async {
+            sqlx::query_scalar::<_, Option<i64>>("SELECT doc_form FROM contacts WHERE id = ?")
+                .bind(jana.id.to_string())
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+        };
+        assert_eq!(doc_form().await, None);
+        // The whole document loses its company id with the column.
+        leads.upsert_company(&company).await.unwrap();
+        assert!(leads.delete_company(company.id).await.unwrap());
+        jana.company_id = None;
+        assert_eq!(
+            leads.get_contact(jana.id).await.unwrap(),
+            Some(jana.clone())
+        );
+        // Rewritten, the row is slim and reads back the same.
+        jana.title = Some("CEO".into());
+        leads.upsert_contact(&jana).await.unwrap();
+        assert!(doc_form().await.is_some());
+        assert_eq!(
+            leads.get_contact(jana.id).await.unwrap(),
+            Some(jana.clone())
+        );
     }
 
     #[test]

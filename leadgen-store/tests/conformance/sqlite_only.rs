@@ -34,7 +34,7 @@ async fn a_file_persists_across_opens_and_runs_in_wal_mode() {
         .fetch_one(store.pool())
         .await
         .unwrap();
-    assert_eq!(versions, 4, "each of the 4 migrations applied once");
+    assert_eq!(versions, 5, "each of the 5 migrations applied once");
     let t = TenantStore::new(Arc::new(store), TenantId::new("acme").unwrap());
     assert_eq!(t.get_contact(jana.id).await.unwrap(), Some(jana));
 }

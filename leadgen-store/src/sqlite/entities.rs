@@ -15,7 +15,7 @@ use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use super::checkpoint::{DEFERRED_CHECKPOINT_MIN_ROWS, checkpoint_in_background, defer_checkpoint};
-use super::{BACKEND, SqliteStore, db};
+use super::{BACKEND, CACHE_KIB, SqliteStore, db};
 use crate::codec::{
     CompanyRow, ContactRow, DocForm, Entity, StoredEntity, company_rows, contact_row, country_key,
     cursor, domain_key, from_entity_doc, last_by_id, micros, search_key, slim, validate_contacts,
@@ -628,6 +628,21 @@ fn page_query<T: Entity>(
     Ok(q)
 }
 
+/// Page cache, in KiB, of the connection that writes a bulk batch of `contacts`:
+/// room for the rows and their index entries (under 1.5 KiB a contact), at most
+/// 256 MiB. With the default cache a 100k-contact load spilled pages to the WAL
+/// mid-transaction and read them back, and each index build after the load read the
+/// whole table back from the file (upsert of 100k contacts, three alternating
+/// rounds of three, best: 0.63 / 0.64 / 0.63 s → 0.60 / 0.58 / 0.61 s). The connection is retired after a bulk write (see
+/// `checkpoint.rs`), and its cache with it.
+fn bulk_cache_kib(contacts: usize) -> i64 {
+    const MAX_KIB: i64 = 256 * 1024;
+    i64::try_from(contacts)
+        .unwrap_or(i64::MAX)
+        .saturating_mul(2)
+        .clamp(CACHE_KIB, MAX_KIB)
+}
+
 impl SqliteStore {
     /// Writes companies (already encoded) and contacts in one transaction: every
     /// row or none. A large batch of contacts commits with its checkpoint left to
@@ -649,6 +664,11 @@ impl SqliteStore {
         let written: StoreResult<(UpsertReport, UpsertReport)> = async {
             if deferred {
                 defer_checkpoint(&mut conn).await?;
+                let cache = format!("PRAGMA cache_size = -{}", bulk_cache_kib(contacts.len()));
+                sqlx::query(sqlx::AssertSqlSafe(cache))
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(db("size the page cache"))?;
             }
             let mut tx = conn
                 .begin_with("BEGIN IMMEDIATE")
@@ -881,6 +901,13 @@ mod tests {
 
     /// A batch spanning several multi-row statements is counted, written and
     /// checked against tenants as a whole.
+    #[test]
+    fn a_bulk_cache_grows_with_the_batch_within_bounds() {
+        assert_eq!(bulk_cache_kib(10_000), CACHE_KIB);
+        assert_eq!(bulk_cache_kib(100_000), 200_000);
+        assert_eq!(bulk_cache_kib(usize::MAX), 256 * 1024);
+    }
+
     #[tokio::test]
     async fn batches_span_several_statements() {
         let store = SqliteStore::in_memory().await.unwrap();

@@ -108,6 +108,41 @@ async fn reimport_finds_contacts_that_share_a_linkedin_url() {
     );
 }
 
+/// A row without a usable email that shares its LinkedIn URL with two stored
+/// contacts matches the older one on a re-import, as it did in the first import:
+/// re-importing an unchanged file updates nothing. Before, the URL was not looked
+/// up (a contact found by email carried it), and the row went to the newer contact.
+#[tokio::test]
+async fn reimport_routes_a_shared_url_to_the_oldest_contact() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("people.csv");
+    std::fs::write(
+        &path,
+        "First Name,Last Name,Email,LinkedIn URL\n\
+         Douglas,Kennedy,douglas(at)patel.co.uk,https://www.linkedin.com/in/douglas-k\n\
+         Doug,Kennedy,douglas@patel.co.uk,\n\
+         Douglas,Kennedy,douglas@patel.co.uk,https://www.linkedin.com/in/douglas-k\n",
+    )
+    .unwrap();
+    let st = store().await;
+    let first = import_file(&st, &path, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!((first.imported, first.duplicates), (2, 1));
+    let before = st.all_contacts(&ContactFilter::default()).await.unwrap();
+    assert!(
+        before.iter().all(|c| c.linkedin_url.is_some()),
+        "{before:?}"
+    );
+
+    let again = import_file(&st, &path, &ImportOptions::default())
+        .await
+        .unwrap();
+    assert_eq!((again.imported, again.updated, again.duplicates), (0, 0, 3));
+    let after = st.all_contacts(&ContactFilter::default()).await.unwrap();
+    assert_eq!(after, before);
+}
+
 #[tokio::test]
 async fn the_same_people_across_exports_match_by_exact_keys() {
     let st = store().await;

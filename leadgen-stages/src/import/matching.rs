@@ -6,6 +6,7 @@
 //! re-import of the same file changes nothing. Fuzzy duplicates are the dedup stage's.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// A map from an exact key (email, LinkedIn URL, domain, name) to a slot.
 ///
@@ -396,12 +397,43 @@ impl ContactIndex {
     /// second by email, then gave it the URL). Skipping the second because its URL
     /// was known left its email unindexed, and re-importing its rows created them
     /// again.
+    ///
+    /// Of stored contacts that share a key, the oldest (the smallest id: ids are
+    /// time-ordered, and an import numbers its new records in file order) keeps
+    /// it, whatever order the lookups return them in. Within a file the earliest
+    /// record keeps a key too, so a re-import routes each row to the record the
+    /// first import gave it.
     fn add_stored(&mut self, c: Contact) {
         if !self.stored.insert(c.id) {
             return;
         }
         let keys = ContactKeys::of(&c);
-        self.push(c, Origin::Stored { changed: false }, keys);
+        let i = self.slots.push(c, Origin::Stored { changed: false });
+        let ContactIndex {
+            slots,
+            by_email,
+            by_linkedin,
+            by_fingerprint,
+            ..
+        } = self;
+        let id = slots.records[i].id;
+        for (map, key) in [
+            (by_email, keys.email),
+            (by_linkedin, keys.linkedin),
+            (by_fingerprint, keys.fingerprint),
+        ] {
+            let Some(key) = key else { continue };
+            match map.entry(key) {
+                Entry::Occupied(mut holder) => {
+                    if slots.records[*holder.get()].id > id {
+                        holder.insert(i);
+                    }
+                }
+                Entry::Vacant(free) => {
+                    free.insert(i);
+                }
+            }
+        }
     }
 
     /// The slot a record with `keys` matches: by email, else LinkedIn URL, else
@@ -453,8 +485,8 @@ async fn has_contacts(store: &TenantStore) -> Result<bool, ImportError> {
 struct FileKeys {
     /// Normalized emails.
     emails: Vec<String>,
-    /// LinkedIn profile URLs.
-    urls: Vec<String>,
+    /// LinkedIn profile URLs, each with its draft's normalized email.
+    urls: Vec<(Option<String>, String)>,
     /// Whether a draft has neither.
     keyless: bool,
 }
@@ -462,11 +494,12 @@ struct FileKeys {
 impl FileKeys {
     fn add(&mut self, drafts: &[RowDraft]) {
         for c in drafts.iter().filter_map(|d| d.contact.as_ref()) {
-            if let Some(e) = &c.email {
-                self.emails.push(email_key(e));
+            let email = c.email.as_deref().map(email_key);
+            if let Some(e) = &email {
+                self.emails.push(e.clone());
             }
             if let Some(u) = &c.linkedin_url {
-                self.urls.push(u.clone());
+                self.urls.push((email, u.clone()));
             }
             self.keyless |= is_keyless(c);
         }
@@ -495,12 +528,19 @@ async fn load_matches(
         };
         load_contacts(store, contacts, filter).await?;
     }
-    // A URL that a contact found by its email already carries needs no lookup: it
-    // would return that contact again, and decoding it twice was a third of a
-    // re-import.
+    // A row whose email found a stored contact matches it by that email and never
+    // by its URL: the URL needs no lookup, which would return the same contacts
+    // again (decoding them twice was a third of a re-import). Every other row's URL
+    // is looked up, even when a contact found by email carries it: an older
+    // contact may share it, and keeps it (see `ContactIndex::add_stored`).
     let mut urls: Vec<String> = urls
         .into_iter()
-        .filter(|u| !contacts.by_linkedin.contains_key(u))
+        .filter(|(email, _)| {
+            email
+                .as_ref()
+                .is_none_or(|e| !contacts.by_email.contains_key(e))
+        })
+        .map(|(_, url)| url)
         .collect();
     urls.sort_unstable();
     urls.dedup();

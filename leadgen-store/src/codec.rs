@@ -782,11 +782,13 @@ pub(crate) fn contact_row(
     let (doc, provenance, doc_form) =
         entity_columns(backend, "contact", c, &c.provenance, form, |f| {
             match f.key {
-                "email" => same(&c.email, &email_key),
-                "linkedin_url" => same(&c.linkedin_url, &linkedin_url),
-                "country" => same(&c.country, &country),
-                // The other columns hold their field exactly (see `slim`).
-                _ => true,
+                // Whether the key column holds the field exactly (both absent
+                // counts: the field reads back as absent).
+                "email" => c.email == email_key,
+                "linkedin_url" => c.linkedin_url == linkedin_url,
+                "country" => c.country == country,
+                // Only the fields with a `doc_form` bit are asked (`slim::left_out`).
+                _ => false,
             }
         })?;
     Ok(ContactRow {
@@ -806,21 +808,15 @@ pub(crate) fn contact_row(
     })
 }
 
-/// Whether a key column holds the field's value exactly (both absent counts: the
-/// field reads back as absent).
-fn same(field: &Option<String>, column: &Option<String>) -> bool {
-    field == column
-}
-
 fn company_row(backend: &'static str, c: &Company, form: DocForm) -> StoreResult<CompanyRow> {
     let domain_key = non_empty(c.domain.as_deref()).map(domain_key);
     let country = non_empty(c.country.as_deref()).map(country_key);
     let (doc, provenance, doc_form) =
         entity_columns(backend, "company", c, &c.provenance, form, |f| {
             match f.key {
-                "domain" => same(&c.domain, &domain_key),
-                "country" => same(&c.country, &country),
-                _ => true,
+                "domain" => c.domain == domain_key,
+                "country" => c.country == country,
+                _ => false,
             }
         })?;
     Ok(CompanyRow {

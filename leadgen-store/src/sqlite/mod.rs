@@ -311,6 +311,37 @@ mod tests {
     use leadgen_core::store::{ContactFilter, PageRequest};
     use leadgen_core::{Company, Contact, Provenance, TenantId, TenantStore};
 
+    /// A new database file at `path` with the first `version` migrations applied,
+    /// as that version of leadgen left it.
+    async fn database_at_version(path: &std::path::Path, version: usize) -> SqliteConnection {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal);
+        let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE leadgen_migrations (version INTEGER PRIMARY KEY, \
+             name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL \
+             DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        for m in &MIGRATIONS[..version] {
+            sqlx::raw_sql(m.sql).execute(&mut conn).await.unwrap();
+            sqlx::query(
+                "INSERT INTO leadgen_migrations (version, name, checksum) VALUES (?, ?, ?)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(m.checksum())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+        conn
+    }
+
     /// A database left at schema version 2, with a contact and a company written
     /// the way version 2 wrote them (provenance and nulls inside the document),
     /// migrates to the current schema and reads back unchanged; rewriting the rows
@@ -331,31 +362,7 @@ mod tests {
         jana.set_provenance("email", Provenance::new("import:file", at, 0.95));
         jana.set_provenance("first_name", Provenance::new("user", at, 1.0));
         {
-            let options = SqliteConnectOptions::new()
-                .filename(&path)
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal);
-            let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
-            sqlx::raw_sql(
-                "CREATE TABLE leadgen_migrations (version INTEGER PRIMARY KEY, \
-                 name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL \
-                 DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))",
-            )
-            .execute(&mut conn)
-            .await
-            .unwrap();
-            for m in &MIGRATIONS[..2] {
-                sqlx::raw_sql(m.sql).execute(&mut conn).await.unwrap();
-                sqlx::query(
-                    "INSERT INTO leadgen_migrations (version, name, checksum) VALUES (?, ?, ?)",
-                )
-                .bind(m.version)
-                .bind(m.name)
-                .bind(m.checksum())
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            }
+            let mut conn = database_at_version(&path, 2).await;
             sqlx::query(
                 "INSERT INTO companies (id, tenant_id, name, domain_key, search_text, \
                  updated_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -456,31 +463,7 @@ mod tests {
             Provenance::new("import:file", jana.updated_at, 0.95),
         );
         {
-            let options = SqliteConnectOptions::new()
-                .filename(&path)
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal);
-            let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
-            sqlx::raw_sql(
-                "CREATE TABLE leadgen_migrations (version INTEGER PRIMARY KEY, \
-                 name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL \
-                 DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))",
-            )
-            .execute(&mut conn)
-            .await
-            .unwrap();
-            for m in &MIGRATIONS[..4] {
-                sqlx::raw_sql(m.sql).execute(&mut conn).await.unwrap();
-                sqlx::query(
-                    "INSERT INTO leadgen_migrations (version, name, checksum) VALUES (?, ?, ?)",
-                )
-                .bind(m.version)
-                .bind(m.name)
-                .bind(m.checksum())
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            }
+            let mut conn = database_at_version(&path, 4).await;
             let doc = crate::codec::entity_doc(BACKEND, "contact", &jana, None, &[]).unwrap();
             // Version 4 wrote every origin's time.
             let provenance =

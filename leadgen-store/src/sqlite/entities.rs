@@ -631,10 +631,11 @@ fn page_query<T: Entity>(
 /// Page cache, in KiB, of the connection that writes a bulk batch of `contacts`:
 /// room for the rows and their index entries (under 1.5 KiB a contact), at most
 /// 256 MiB. With the default cache a 100k-contact load spilled pages to the WAL
-/// mid-transaction and read them back, and each index build after the load read the
-/// whole table back from the file (upsert of 100k contacts, three alternating
-/// rounds of three, best: 0.63 / 0.64 / 0.63 s → 0.60 / 0.58 / 0.61 s). The connection is retired after a bulk write (see
-/// `checkpoint.rs`), and its cache with it.
+/// mid-transaction and read them back, and each index build after the load read
+/// the whole table back from the file (upsert of 100k contacts, three alternating
+/// rounds of three, best: 0.63 / 0.64 / 0.63 s → 0.60 / 0.58 / 0.61 s). The
+/// connection is retired after a bulk write (see `checkpoint.rs`), and its cache
+/// with it.
 fn bulk_cache_kib(contacts: usize) -> i64 {
     const MAX_KIB: i64 = 256 * 1024;
     i64::try_from(contacts)

@@ -1,9 +1,10 @@
 //! How entities and records become rows, shared by both backends.
 //!
-//! Each record is stored whole as JSON (so fields added to the model later persist
+//! Each record is stored as JSON (so fields added to the model later persist
 //! without a schema change) beside a few columns extracted from it for filtering,
 //! ordering and tenant checks. The extraction lives here so both backends index the
-//! same values the same way.
+//! same values the same way. PostgreSQL keeps the whole record in its document;
+//! SQLite's contacts and companies keep a slim one ([`DocForm`], [`slim`]).
 
 use std::collections::HashMap;
 use std::hash::Hash;

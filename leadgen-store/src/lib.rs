@@ -16,9 +16,10 @@
 //! # }).unwrap();
 //! ```
 //!
-//! Every record is stored whole as JSON beside the columns used to filter it, so a
-//! field added to the model persists without a migration. Migrations are compiled
-//! in and applied when a store is opened.
+//! Every record is stored as JSON beside the columns used to filter it, so a field
+//! added to the model persists without a migration (SQLite's contacts and companies
+//! leave the fields their columns hold out of the JSON, and put them back when
+//! read). Migrations are compiled in and applied when a store is opened.
 //!
 //! Features: `sqlite` (default; bundled SQLite, WAL), `postgres` (no TLS: loopback,
 //! private networks, sidecars), `postgres-tls` (adds rustls with ring for

@@ -248,13 +248,13 @@ pub(crate) fn to_doc<T: Serialize>(
 /// the plain decoder: serde reads a struct from an array of its fields and a missing
 /// `Option` field as `None`, so documents in either form decode the same way with
 /// [`from_doc`]. Without `provenance` (kept in a column), the document's map is empty.
-/// The fields named in `leave_out` are not written (a slim document, see [`slim`]).
+/// The fields `left_out` names are not written (a slim document, see [`slim`]).
 pub(crate) fn entity_doc<T: Serialize>(
     backend: &'static str,
     field: &str,
     value: &T,
     provenance: Option<&FieldProvenance>,
-    leave_out: &[&str],
+    left_out: Option<slim::LeftOut>,
 ) -> StoreResult<String> {
     let mut out = Vec::with_capacity(1024);
     let mut ser = serde_json::Serializer::new(&mut out);
@@ -267,7 +267,7 @@ pub(crate) fn entity_doc<T: Serialize>(
         .serialize(entity_doc::Doc {
             inner: &mut ser,
             provenance,
-            leave_out,
+            left_out,
         })
         .map_err(|e| invalid(format!("cannot be serialized as JSON: {e}")))?;
     String::from_utf8(out).map_err(|e| invalid(format!("serialized JSON is not UTF-8: {e}")))
@@ -277,6 +277,7 @@ pub(crate) fn entity_doc<T: Serialize>(
 mod entity_doc {
     use std::io;
 
+    use super::slim::LeftOut;
     use leadgen_core::{FieldProvenance, Provenance};
     use serde::Serialize;
     use serde::ser::{
@@ -292,13 +293,13 @@ mod entity_doc {
         pub inner: Json<'a, W>,
         pub provenance: Option<&'p FieldProvenance>,
         /// Fields not written.
-        pub leave_out: &'p [&'p str],
+        pub left_out: Option<LeftOut>,
     }
 
     pub(super) struct DocStruct<'a, 'p, W: io::Write> {
         inner: serde_json::ser::Compound<'a, W, serde_json::ser::CompactFormatter>,
         provenance: Option<&'p FieldProvenance>,
-        leave_out: &'p [&'p str],
+        left_out: Option<LeftOut>,
     }
 
     impl<W: io::Write> SerializeStruct for DocStruct<'_, '_, W> {
@@ -310,7 +311,7 @@ mod entity_doc {
             key: &'static str,
             value: &T,
         ) -> Result<(), Error> {
-            if self.leave_out.contains(&key) {
+            if self.left_out.is_some_and(|l| l.contains(key)) {
                 Ok(())
             } else if key == "provenance" {
                 match self.provenance {
@@ -363,7 +364,7 @@ mod entity_doc {
             Ok(DocStruct {
                 inner: self.inner.serialize_struct(name, len)?,
                 provenance: self.provenance,
-                leave_out: self.leave_out,
+                left_out: self.left_out,
             })
         }
 
@@ -714,21 +715,21 @@ fn entity_columns<T: Entity + Serialize>(
 ) -> StoreResult<(String, Option<String>, Option<i64>)> {
     Ok(match form {
         DocForm::Whole => (
-            entity_doc(backend, field, value, Some(provenance), &[])?,
+            entity_doc(backend, field, value, Some(provenance), None)?,
             None,
             None,
         ),
         DocForm::Slim => {
-            let (doc_form, leave_out) = slim::left_out(T::COLUMN_FIELDS, held);
+            let left_out = slim::LeftOut::of(T::COLUMN_FIELDS, held);
             (
-                entity_doc(backend, field, value, None, &leave_out)?,
+                entity_doc(backend, field, value, None, Some(left_out))?,
                 Some(provenance_column(
                     backend,
                     field,
                     provenance,
                     value.updated_at(),
                 )?),
-                Some(doc_form),
+                Some(left_out.doc_form()),
             )
         }
     })
@@ -788,7 +789,7 @@ pub(crate) fn contact_row(
                 "email" => c.email == email_key,
                 "linkedin_url" => c.linkedin_url == linkedin_url,
                 "country" => c.country == country,
-                // Only the fields with a `doc_form` bit are asked (`slim::left_out`).
+                // Only the fields with a `doc_form` bit are asked (`LeftOut::of`).
                 _ => false,
             }
         })?;
@@ -947,7 +948,7 @@ mod tests {
     #[test]
     fn compact_documents_round_trip_and_are_smaller() {
         let c = contact_with_provenance();
-        let compact = entity_doc("sqlite", "contact", &c, Some(&c.provenance), &[]).unwrap();
+        let compact = entity_doc("sqlite", "contact", &c, Some(&c.provenance), None).unwrap();
         let plain = to_doc("sqlite", "contact", &c).unwrap();
         assert!(compact.len() < plain.len(), "{compact}");
         assert!(compact.contains(r#""field0":["#), "{compact}");
@@ -1026,7 +1027,7 @@ mod tests {
         assert!(column.contains(r#"["import:file",null,0.9]"#), "{column}");
         assert_eq!(read_contact(row).unwrap(), c);
         // Without a column, the document's own provenance stands.
-        let whole = entity_doc("sqlite", "contact", &c, Some(&c.provenance), &[]).unwrap();
+        let whole = entity_doc("sqlite", "contact", &c, Some(&c.provenance), None).unwrap();
         let stored = StoredEntity {
             doc: &whole,
             provenance: None,
@@ -1133,7 +1134,7 @@ mod tests {
         let mut c = Company::new("Acme s.r.o.");
         c.domain = Some("acme.cz".into());
         c.provenance = contact_with_provenance().provenance;
-        let doc = entity_doc("sqlite", "company", &c, Some(&c.provenance), &[]).unwrap();
+        let doc = entity_doc("sqlite", "company", &c, Some(&c.provenance), None).unwrap();
         let back: Company = from_doc("sqlite", "companies", &"x", &doc).unwrap();
         assert_eq!(back, c);
     }

@@ -48,6 +48,9 @@ const fn when_equal(key: &'static str, column: &'static str, bit: i64) -> Column
     ColumnField { key, column, bit }
 }
 
+/// The most fields an entity keeps in columns (readers size a buffer by it).
+pub(crate) const MAX_COLUMN_FIELDS: usize = 8;
+
 /// A contact's fields held by `contacts` columns.
 pub(crate) const CONTACT_FIELDS: &[ColumnField] = &[
     exact("id", "id"),
@@ -68,6 +71,10 @@ pub(crate) const COMPANY_FIELDS: &[ColumnField] = &[
     when_equal("country", "country", 4),
 ];
 
+// Checked when compiling: a longer list would overflow the readers' buffer.
+const _: () = assert!(CONTACT_FIELDS.len() <= MAX_COLUMN_FIELDS);
+const _: () = assert!(COMPANY_FIELDS.len() <= MAX_COLUMN_FIELDS);
+
 /// The columns to select, after `id, doc, provenance`, to read an entity with these
 /// fields: `doc_form`, then each field's column in order.
 pub(crate) fn select_list(fields: &[ColumnField]) -> String {
@@ -79,24 +86,43 @@ pub(crate) fn select_list(fields: &[ColumnField]) -> String {
     list
 }
 
-/// A slim row's `doc_form` and the keys its document leaves out; `held` tells
-/// whether the column of a field with a bit equals the field in this row.
-pub(crate) fn left_out(
+/// What a slim row's document leaves out: the provenance map, and the fields of
+/// `fields` that `form` (its `doc_form`) leaves to the columns.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LeftOut {
     fields: &'static [ColumnField],
-    held: impl Fn(&ColumnField) -> bool,
-) -> (i64, Vec<&'static str>) {
-    let mut form = SLIM;
-    let mut keys = Vec::with_capacity(fields.len() + 1);
-    keys.push("provenance");
-    for f in fields {
-        if f.bit == 0 {
-            keys.push(f.key);
-        } else if held(f) {
-            form |= f.bit;
-            keys.push(f.key);
-        }
+    form: i64,
+}
+
+impl LeftOut {
+    /// A new slim row's: `held` tells whether the column of a field with a bit
+    /// equals the field in this row.
+    pub(crate) fn of(fields: &'static [ColumnField], held: impl Fn(&ColumnField) -> bool) -> Self {
+        let form = fields
+            .iter()
+            .filter(|f| f.bit != 0 && held(f))
+            .fold(SLIM, |form, f| form | f.bit);
+        LeftOut { fields, form }
     }
-    (form, keys)
+
+    /// The row's `doc_form`.
+    pub(crate) fn doc_form(self) -> i64 {
+        self.form
+    }
+
+    /// Whether the document leaves out the field `key`.
+    pub(crate) fn contains(self, key: &str) -> bool {
+        key == "provenance"
+            || self
+                .fields
+                .iter()
+                .any(|f| f.key == key && in_columns(f, self.form))
+    }
+}
+
+/// Whether a row of `doc_form` `form` keeps field `f` in its column only.
+fn in_columns(f: &ColumnField, form: i64) -> bool {
+    f.bit == 0 || form & f.bit != 0
 }
 
 /// The whole JSON document of a stored row: `doc` itself unless `doc_form` marks it
@@ -119,7 +145,7 @@ pub(crate) fn whole_doc<'d>(
     let mut out = String::with_capacity(doc.len() + 192);
     out.push('{');
     for (f, value) in fields.iter().zip(columns) {
-        if f.bit != 0 && form & f.bit == 0 {
+        if !in_columns(f, form) {
             continue;
         }
         if let Some(value) = value {
@@ -186,8 +212,13 @@ mod tests {
 
     #[test]
     fn left_out_sets_the_bit_of_each_held_key() {
-        let (form, keys) = left_out(CONTACT_FIELDS, |f| f.key == "country");
-        assert_eq!(form, SLIM | 8);
+        let left_out = LeftOut::of(CONTACT_FIELDS, |f| f.key == "country");
+        assert_eq!(left_out.doc_form(), SLIM | 8);
+        let keys: Vec<&str> = ["provenance", "title"]
+            .into_iter()
+            .chain(CONTACT_FIELDS.iter().map(|f| f.key))
+            .filter(|key| left_out.contains(key))
+            .collect();
         assert_eq!(
             keys,
             [

@@ -557,15 +557,17 @@ fn read_entity<T: Entity>(row: &SqliteRow, table: &'static str, id: &str) -> Sto
     let doc: &str = row.try_get(1).map_err(db("read"))?;
     let provenance: Option<&str> = row.try_get(2).map_err(db("read"))?;
     let doc_form: Option<i64> = row.try_get(3).map_err(db("read"))?;
-    let columns = (0..T::COLUMN_FIELDS.len())
-        .map(|i| row.try_get::<Option<&str>, _>(4 + i))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(db("read"))?;
+    // On the stack: a re-import reads 100k rows.
+    let mut columns = [None; slim::MAX_COLUMN_FIELDS];
+    let count = T::COLUMN_FIELDS.len();
+    for (i, column) in columns[..count].iter_mut().enumerate() {
+        *column = row.try_get::<Option<&str>, _>(4 + i).map_err(db("read"))?;
+    }
     let stored = StoredEntity {
         doc,
         provenance,
         doc_form,
-        columns: &columns,
+        columns: &columns[..count],
     };
     from_entity_doc(BACKEND, table, &id, stored)
 }

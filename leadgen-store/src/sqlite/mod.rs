@@ -464,7 +464,7 @@ mod tests {
         );
         {
             let mut conn = database_at_version(&path, 4).await;
-            let doc = crate::codec::entity_doc(BACKEND, "contact", &jana, None, &[]).unwrap();
+            let doc = crate::codec::entity_doc(BACKEND, "contact", &jana, None, None).unwrap();
             // Version 4 wrote every origin's time.
             let provenance =
                 serde_json::json!([[["import:file", jana.updated_at, 0.95], ["email"]]]);
